@@ -1,0 +1,104 @@
+# mod_invoice — build, run and test.  `make run` and `make test` work on a
+# fresh Debian 12 machine as root: missing packages are installed first.
+
+APXS    ?= apxs
+CC      ?= cc
+PORT    ?= 8080
+PGPORT  ?= 55432
+RUNDIR  := .run
+
+PACKAGES := apache2 apache2-dev apache2-utils libaprutil1-dbd-pgsql \
+            libjson-c-dev libcmocka-dev libcurl4-openssl-dev libpq-dev \
+            postgresql-15 postgresql-client-15 curl valgrind pkg-config gcc make
+
+CORE_SRCS := src/auth.c src/base64.c src/create_request.c src/filetype.c \
+             src/json_strict.c src/list_query.c src/problem.c src/render.c \
+             src/router.c src/uuid.c
+GLUE_SRCS := src/handlers.c src/http_io.c src/storage.c
+MODULE_SRCS := mod_invoice.c $(GLUE_SRCS) $(CORE_SRCS)
+HEADERS := $(wildcard src/*.h)
+
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+PG_INC = $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
+comma := ,
+APXS_CFLAGS = -Wc,-std=c11 $(addprefix -Wc$(comma),$(WARN)) -I$(PG_INC)
+
+# Pure-core unit tests: built with sanitizers, and again plain for valgrind.
+UNIT_TESTS := $(patsubst test/unit/%.c,%,$(wildcard test/unit/test_*.c))
+TEST_CFLAGS = -std=c11 $(WARN) -g -O1 -Isrc $(shell pkg-config --cflags apr-1 json-c cmocka 2>/dev/null)
+TEST_LIBS = $(shell pkg-config --libs apr-1 json-c cmocka 2>/dev/null)
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+INTEGRATION_SRCS := $(wildcard test/integration/*.c)
+INTEGRATION_BIN := build/test_integration
+
+.PHONY: all deps build run stop test unit unit-asan unit-valgrind integration install clean
+
+all: build
+
+deps:
+	@missing=$$(for p in $(PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" != 0 ]; then \
+	        echo "missing packages:" $$missing "(install them, or run make as root)"; exit 1; \
+	    fi; \
+	    echo "installing:" $$missing; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+	        apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+build: deps .libs/mod_invoice.so
+
+.libs/mod_invoice.so: $(MODULE_SRCS) $(HEADERS) Makefile
+	$(APXS) -c -o mod_invoice.so $(APXS_CFLAGS) $(MODULE_SRCS) -lpq -ljson-c
+
+run: build
+	@mkdir -p $(RUNDIR)
+	@scripts/pg.sh start $(RUNDIR)/pg $(PGPORT)
+	@scripts/httpd.sh start $(RUNDIR)/httpd $(PORT) $(PGPORT)
+	@echo "mod_invoice is answering on http://127.0.0.1:$(PORT)/api (PostgreSQL on 127.0.0.1:$(PGPORT)); make stop stops both"
+
+stop:
+	@scripts/httpd.sh stop $(RUNDIR)/httpd
+	@scripts/pg.sh stop $(RUNDIR)/pg
+	@echo "stopped"
+
+test: deps build unit integration
+
+unit: unit-asan unit-valgrind
+
+build/asan/%: test/unit/%.c $(CORE_SRCS) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(SANITIZE) $< $(CORE_SRCS) $(TEST_LIBS) -o $@
+
+build/plain/%: test/unit/%.c $(CORE_SRCS) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $< $(CORE_SRCS) $(TEST_LIBS) -o $@
+
+unit-asan: deps $(addprefix build/asan/,$(UNIT_TESTS))
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t (ASan/UBSan)"; build/asan/$$t; done
+
+unit-valgrind: deps $(addprefix build/plain/,$(UNIT_TESTS))
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t (valgrind)"; \
+	    valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	        build/plain/$$t >/dev/null; done; echo "valgrind: all unit tests clean"
+
+$(INTEGRATION_BIN): $(INTEGRATION_SRCS) $(wildcard test/integration/*.h)
+	@mkdir -p build
+	$(CC) -std=c11 $(WARN) -g -Itest/integration -I$(PG_INC) \
+	    $(shell pkg-config --cflags cmocka libcurl json-c) $(INTEGRATION_SRCS) \
+	    $(shell pkg-config --libs cmocka libcurl json-c) -lpq -lpthread -o $@
+
+integration: build $(INTEGRATION_BIN)
+	test/integration/run.sh $(INTEGRATION_BIN)
+
+install: build
+	$(APXS) -i -n invoice .libs/mod_invoice.so
+	install -m 644 conf/invoice.load /etc/apache2/mods-available/invoice.load
+	install -m 644 conf/invoice.conf /etc/apache2/mods-available/invoice.conf
+	@echo "installed: a2enmod invoice && apachectl graceful (set INVOICE_DBD_PARAMS first, see README)"
+
+clean:
+	rm -rf build .libs *.la *.lo *.slo *.o src/*.lo src/*.slo src/*.o src/.libs

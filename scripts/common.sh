@@ -1,0 +1,26 @@
+# Shared helpers for the run/test scripts (sourced, not executed).
+
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Run a command as the user that owns PostgreSQL files: postgres refuses to
+# run as root, so root delegates to the `postgres` account.
+as_pg_user() {
+    if [ "$(id -u)" = 0 ]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+die() { echo "error: $*" >&2; exit 1; }
+
+# Poll a command until it succeeds, at most $1 tenths of a second.
+wait_for() {
+    local tries=$1; shift
+    while ! "$@" >/dev/null 2>&1; do
+        tries=$((tries - 1))
+        [ "$tries" -gt 0 ] || return 1
+        sleep 0.1
+    done
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# A project-local Apache (event MPM) serving mod_invoice.
+#   httpd.sh start DIR PORT PGPORT   write DIR/httpd.conf, start, wait for the API
+#   httpd.sh stop DIR                stop (no-op when not running)
+#   httpd.sh status DIR              exit 0 when running
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+cmd=${1:-}; dir=${2:-}; port=${3:-}; pgport=${4:-}
+[ -n "$cmd" ] && [ -n "$dir" ] || die "usage: httpd.sh start|stop|status DIR [PORT PGPORT]"
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+MODULE=${INVOICE_MODULE:-$REPO_ROOT/.libs/mod_invoice.so}
+
+is_running() {
+    [ -f "$dir/httpd.pid" ] && kill -0 "$(cat "$dir/httpd.pid")" 2>/dev/null
+}
+
+write_conf() {
+    local user_group=""
+    # Children of a root-started Apache must not stay root.
+    [ "$(id -u)" = 0 ] && user_group=$'User www-data\nGroup www-data'
+    mkdir -p "$dir/logs" "$dir/run" "$dir/htdocs"
+    [ "$(id -u)" = 0 ] && chown www-data: "$dir/run"
+    sed -e "s|@RUNDIR@|$dir|g" -e "s|@PORT@|$port|g" -e "s|@PGPORT@|$pgport|g" \
+        -e "s|@MODULE@|$MODULE|g" -e "s|@REPO@|$REPO_ROOT|g" \
+        -e "s|@MODDIR@|$(apxs -q LIBEXECDIR)|g" \
+        "$REPO_ROOT/conf/httpd.conf.in" | awk -v ug="$user_group" '{ if ($0 == "@USER_GROUP@") print ug; else print }' \
+        >"$dir/httpd.conf"
+}
+
+api_answers() {
+    # Any HTTP answer from the module will do: 401 proves the handler runs.
+    curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/sender/invoices" | grep -q 401
+}
+
+start() {
+    [ -n "$port" ] && [ -n "$pgport" ] || die "httpd.sh start needs PORT and PGPORT"
+    [ -f "$MODULE" ] || die "module not built: $MODULE (run make build)"
+    write_conf
+    if ! is_running; then
+        rm -f "$dir/httpd.pid"
+        apachectl -f "$dir/httpd.conf" -k start || die "Apache did not start (see $dir/logs/error_log)"
+    fi
+    wait_for 150 api_answers || { tail -20 "$dir/logs/error_log" >&2; die "Apache on $port does not answer"; }
+}
+
+stop() {
+    is_running || return 0
+    local pid; pid=$(cat "$dir/httpd.pid")
+    apachectl -f "$dir/httpd.conf" -k stop || kill "$pid" 2>/dev/null || true
+    # Wait for the parent and its children to be gone.
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+}
+
+case "$cmd" in
+    start) start ;;
+    stop) stop ;;
+    status) is_running ;;
+    *) die "unknown command $cmd" ;;
+esac

@@ -1,0 +1,202 @@
+/* Create-request parsing: strict JSON check, json-c tree, field rules. */
+#include "create_request.h"
+
+#include <string.h>
+#include <json-c/json.h>
+#include <apr_strings.h>
+
+#include "base64.h"
+#include "json_strict.h"
+
+/* {"invoice": {...}} nests two levels; a little slack, but no more. */
+#define CREATE_MAX_DEPTH 4
+
+static invoice_create_result_t bad_request(const char *detail)
+{
+    invoice_create_result_t res = { 400, detail, NULL };
+    return res;
+}
+
+static void check_receiver_id(json_object *v, invoice_create_t *out,
+                              invoice_field_errors_t *errors)
+{
+    int64_t n;
+
+    if (v == NULL) {
+        invoice_field_errors_add(errors, "receiver_id", "is required");
+        return;
+    }
+    /* Only a JSON integer: json-c would happily convert "2", 2.5 or true. */
+    if (!json_object_is_type(v, json_type_int)) {
+        invoice_field_errors_add(errors, "receiver_id", "must be an integer");
+        return;
+    }
+    n = json_object_get_int64(v);
+    if (n < 1) {
+        invoice_field_errors_add(errors, "receiver_id", "must be greater than 0");
+    }
+    else if (n > INVOICE_ID_MAX) {
+        invoice_field_errors_add(errors, "receiver_id",
+                                 "must be less than or equal to 2147483647");
+    }
+    else {
+        out->receiver_id = (int)n;
+    }
+}
+
+static void check_file_type(json_object *v, invoice_create_t *out,
+                            invoice_field_errors_t *errors)
+{
+    if (v == NULL) {
+        invoice_field_errors_add(errors, "file_type", "is required");
+        return;
+    }
+    if (!json_object_is_type(v, json_type_string)) {
+        invoice_field_errors_add(errors, "file_type", "must be a string");
+        return;
+    }
+    out->file_type = invoice_filetype_from_media(json_object_get_string(v),
+                                                 json_object_get_string_len(v));
+    if (out->file_type == INVOICE_FILETYPE_UNKNOWN) {
+        invoice_field_errors_add(errors, "file_type",
+                                 "must be one of: application/pdf, image/png");
+    }
+}
+
+static void check_content(apr_pool_t *p, json_object *v, invoice_create_t *out,
+                          invoice_field_errors_t *errors)
+{
+    invoice_b64_status_t st;
+    unsigned char *bytes;
+    size_t n;
+
+    if (v == NULL) {
+        invoice_field_errors_add(errors, "content", "is required");
+        return;
+    }
+    if (!json_object_is_type(v, json_type_string)) {
+        invoice_field_errors_add(errors, "content", "must be a string");
+        return;
+    }
+    if (json_object_get_string_len(v) == 0) {
+        invoice_field_errors_add(errors, "content", "can't be blank");
+        return;
+    }
+    st = invoice_base64_decode_pool(p, json_object_get_string(v),
+                                    (size_t)json_object_get_string_len(v),
+                                    &bytes, &n);
+    if (st != INVOICE_B64_OK) {
+        invoice_field_errors_add(errors, "content", invoice_base64_reason(st));
+        return;
+    }
+    out->content = bytes;
+    out->content_len = n;
+}
+
+int invoice_create_check_file(invoice_filetype_t type,
+                              const unsigned char *content, size_t len,
+                              invoice_field_errors_t *errors)
+{
+    /* Without a known type or decodable content there is nothing to match. */
+    if (type == INVOICE_FILETYPE_UNKNOWN || content == NULL) {
+        return 0;
+    }
+    if (len == 0) {
+        invoice_field_errors_add(errors, "content", "can't be blank");
+        return 1;
+    }
+    if (!invoice_filetype_matches(type, content, len)) {
+        invoice_field_errors_add(errors, "content",
+                                 type == INVOICE_FILETYPE_PDF
+                                     ? "is not a PDF file (must start with %PDF-)"
+                                     : "is not a PNG file (bad signature)");
+        return 1;
+    }
+    return 0;
+}
+
+static void check_unknown_fields(json_object *invoice,
+                                 invoice_field_errors_t *errors)
+{
+    json_object_object_foreach(invoice, key, val) {
+        (void)val;
+        if (strcmp(key, "receiver_id") != 0 && strcmp(key, "file_type") != 0
+            && strcmp(key, "content") != 0) {
+            invoice_field_errors_add(errors, key, "is not allowed");
+        }
+    }
+}
+
+static json_object *parse_tree(const char *body, size_t len)
+{
+    json_tokener *tok = json_tokener_new_ex(CREATE_MAX_DEPTH + 1);
+    json_object *root;
+
+    if (tok == NULL) {
+        return NULL;
+    }
+    root = json_tokener_parse_ex(tok, body, (int)len);
+    if (root != NULL && (json_tokener_get_error(tok) != json_tokener_success
+                         || json_tokener_get_parse_end(tok) != len)) {
+        json_object_put(root);
+        root = NULL;
+    }
+    json_tokener_free(tok);
+    return root;
+}
+
+static invoice_create_result_t check_invoice(apr_pool_t *p, json_object *inv,
+                                             invoice_create_t *out)
+{
+    invoice_create_result_t res = { 0, NULL, invoice_field_errors_make(p) };
+    json_object *v;
+
+    check_receiver_id(json_object_object_get_ex(inv, "receiver_id", &v) ? v : NULL,
+                      out, res.errors);
+    check_file_type(json_object_object_get_ex(inv, "file_type", &v) ? v : NULL,
+                    out, res.errors);
+    check_content(p, json_object_object_get_ex(inv, "content", &v) ? v : NULL,
+                  out, res.errors);
+    invoice_create_check_file(out->file_type, out->content, out->content_len,
+                              res.errors);
+    check_unknown_fields(inv, res.errors);
+    if (invoice_field_errors_count(res.errors) > 0) {
+        res.status = 422;
+        res.detail = "the invoice has invalid fields";
+    }
+    return res;
+}
+
+invoice_create_result_t invoice_create_parse(apr_pool_t *p, const char *body,
+                                             size_t len, invoice_create_t *out)
+{
+    invoice_create_result_t res;
+    const char *why = NULL;
+    json_object *root, *inv;
+
+    memset(out, 0, sizeof(*out));
+    if (len > (size_t)INT32_MAX) {
+        return bad_request("request body is too large");
+    }
+    /* json-c alone is too lenient (NaN, duplicates, NUL ...): vet first. */
+    if (!invoice_json_check(body, len, CREATE_MAX_DEPTH, &why)) {
+        return bad_request(apr_pstrcat(p, "request body is not valid JSON: ",
+                                       why, NULL));
+    }
+    root = parse_tree(body, len);
+    if (root == NULL) {
+        return bad_request("request body is not valid JSON");
+    }
+    if (!json_object_is_type(root, json_type_object)) {
+        res = bad_request("request body must be a JSON object");
+    }
+    else if (!json_object_object_get_ex(root, "invoice", &inv)
+             || !json_object_is_type(inv, json_type_object)) {
+        res = bad_request("request body must have an \"invoice\" object");
+    }
+    else {
+        res = check_invoice(p, inv, out);
+    }
+    json_object_put(root);
+    return res;
+}

@@ -1,0 +1,229 @@
+/* Route handlers: HTTP in, storage call, HTTP out. */
+#include "handlers.h"
+
+#include <http_protocol.h>
+#include <apr_strings.h>
+#include <apr_time.h>
+
+#include "create_request.h"
+#include "http_io.h"
+#include "list_query.h"
+#include "mod_invoice_private.h"
+#include "storage.h"
+
+#define RETRY_AFTER_SECONDS "2"
+
+static const char not_found_detail[] = "no such invoice";
+
+/* Map a storage failure onto the response; OK results never get here. */
+static int storage_failure(request_rec *r, invoice_db_status_t status)
+{
+    switch (status) {
+    case INVOICE_DB_NOT_FOUND:
+        return invoice_http_send_problem(r, HTTP_NOT_FOUND, not_found_detail, NULL);
+    case INVOICE_DB_CONFLICT:
+        return invoice_http_send_problem(r, HTTP_CONFLICT,
+                                         "the invoice has already been paid", NULL);
+    case INVOICE_DB_BAD_CURSOR:
+        return invoice_http_send_problem(r, HTTP_BAD_REQUEST,
+            "starting_after must be the id of an invoice in this list", NULL);
+    case INVOICE_DB_UNAVAILABLE:
+        apr_table_setn(r->err_headers_out, "Retry-After", RETRY_AFTER_SECONDS);
+        return invoice_http_send_problem(r, HTTP_SERVICE_UNAVAILABLE,
+            "the database is unavailable; retry later", NULL);
+    default:
+        return invoice_http_send_problem(r, HTTP_INTERNAL_SERVER_ERROR,
+                                         "internal error", NULL);
+    }
+}
+
+static int send_invoice(request_rec *r, int status, const invoice_t *inv)
+{
+    apr_size_t len;
+    const char *body = invoice_render_one(r->pool, inv, &len);
+    return invoice_http_send_json(r, status, body, len);
+}
+
+static void new_invoice_id(char *out)
+{
+    unsigned char random[10];
+
+    /* apr_generate_random_bytes reads the kernel's CSPRNG. */
+    if (apr_generate_random_bytes(random, sizeof(random)) != APR_SUCCESS) {
+        memset(random, 0, sizeof(random));
+    }
+    invoice_uuid_v7((uint64_t)(apr_time_now() / 1000), random, out);
+}
+
+static int create(request_rec *r, const invoice_route_t *route, int sender)
+{
+    char id[INVOICE_UUID_LEN + 1];
+    invoice_create_t in;
+    invoice_create_result_t parsed;
+    invoice_t inv;
+    invoice_db_status_t status;
+    char *body;
+    apr_size_t len;
+    int rv;
+
+    if (!invoice_http_has_json_body(r)) {
+        ap_discard_request_body(r);
+        return invoice_http_send_problem(r, HTTP_UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type must be application/json", NULL);
+    }
+    rv = invoice_http_read_body(r, &body, &len);
+    if (rv != OK) {
+        return rv;
+    }
+    parsed = invoice_create_parse(r->pool, body, len, &in);
+    if (parsed.status != 0) {
+        return invoice_http_send_problem(r, parsed.status, parsed.detail,
+                                         parsed.errors);
+    }
+    new_invoice_id(id);
+    status = invoice_storage_create(r, id, sender, &in, &inv);
+    if (status != INVOICE_DB_OK) {
+        return storage_failure(r, status);
+    }
+    apr_table_setn(r->headers_out, "Location",
+                   apr_pstrcat(r->pool, "/api/sender/invoices/", inv.id, NULL));
+    return send_invoice(r, HTTP_CREATED, &inv);
+}
+
+static int show(request_rec *r, const invoice_route_t *route, int caller)
+{
+    invoice_t inv;
+    invoice_db_status_t status = invoice_storage_get(r, route->role, caller,
+                                                     route->id, &inv);
+    return status == INVOICE_DB_OK ? send_invoice(r, HTTP_OK, &inv)
+                                   : storage_failure(r, status);
+}
+
+static int list(request_rec *r, const invoice_route_t *route, int caller)
+{
+    invoice_list_query_t q;
+    apr_array_header_t *items;
+    const char *why, *body;
+    apr_size_t len;
+    int has_more;
+    invoice_db_status_t status;
+
+    if (!invoice_list_query_parse(r->args, &q, &why)) {
+        return invoice_http_send_problem(r, HTTP_BAD_REQUEST, why, NULL);
+    }
+    status = invoice_storage_list(r, route->role, caller, route->sender_id, &q,
+                                  &items, &has_more);
+    if (status != INVOICE_DB_OK) {
+        return storage_failure(r, status);
+    }
+    body = invoice_render_list(r->pool, items, has_more, &len);
+    return invoice_http_send_json(r, HTTP_OK, body, len);
+}
+
+static int pay(request_rec *r, const invoice_route_t *route, int consumer)
+{
+    invoice_t inv;
+    invoice_db_status_t status = invoice_storage_pay(r, consumer, route->id, &inv);
+    return status == INVOICE_DB_OK ? send_invoice(r, HTTP_OK, &inv)
+                                   : storage_failure(r, status);
+}
+
+static const char *etag_of(apr_pool_t *p, const unsigned char *sha256)
+{
+    static const char hex[] = "0123456789abcdef";
+    char *etag = apr_palloc(p, 64 + 3);
+
+    etag[0] = '"';
+    for (int i = 0; i < 32; i++) {
+        etag[1 + 2 * i] = hex[sha256[i] >> 4];
+        etag[2 + 2 * i] = hex[sha256[i] & 0xf];
+    }
+    etag[65] = '"';
+    etag[66] = '\0';
+    return etag;
+}
+
+/* If-None-Match: "*" or a list of entity tags, compared weakly (RFC 9110
+ * 13.1.2), so W/"x" matches our strong "x". */
+static int etag_matches(const char *header, const char *etag)
+{
+    const char *p = header;
+
+    while (*p) {
+        const char *start, *end;
+        while (*p == ' ' || *p == '\t' || *p == ',') {
+            p++;
+        }
+        if (*p == '*') {
+            return 1;
+        }
+        if (p[0] == 'W' && p[1] == '/') {
+            p += 2;
+        }
+        start = p;
+        end = *p == '"' ? strchr(p + 1, '"') : NULL;
+        if (end == NULL) {
+            return 0;
+        }
+        if ((size_t)(end - start + 1) == strlen(etag)
+            && strncmp(start, etag, strlen(etag)) == 0) {
+            return 1;
+        }
+        p = end + 1;
+    }
+    return 0;
+}
+
+static int file(request_rec *r, const invoice_route_t *route, int consumer)
+{
+    invoice_file_t f;
+    invoice_filetype_t type;
+    const char *etag, *inm;
+    apr_bucket_brigade *bb;
+    invoice_db_status_t status = invoice_storage_file(r, consumer, route->id, &f);
+
+    if (status != INVOICE_DB_OK) {
+        return storage_failure(r, status);
+    }
+    type = invoice_filetype_from_media(f.file_type, strlen(f.file_type));
+    etag = etag_of(r->pool, f.sha256);
+    apr_table_setn(r->headers_out, "ETag", etag);
+    apr_table_setn(r->headers_out, "Cache-Control", "private");
+    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+    inm = apr_table_get(r->headers_in, "If-None-Match");
+    if (inm && etag_matches(inm, etag)) {
+        r->status = HTTP_NOT_MODIFIED;
+        return DONE;
+    }
+    apr_table_setn(r->headers_out, "Content-Disposition",
+                   apr_psprintf(r->pool, "attachment; filename=\"%s.%s\"",
+                                route->id, invoice_filetype_ext(type)));
+    ap_set_content_type(r, apr_pstrdup(r->pool, f.file_type));
+    ap_set_content_length(r, (apr_off_t)f.len);
+    if (r->header_only) {
+        return DONE;
+    }
+    /* The bytes stay in the PGresult until r->pool goes, which httpd does
+     * only after they are written (the EOR bucket), so no copy is made. */
+    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_immortal_create(
+        (const char *)f.content, f.len, bb->bucket_alloc));
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
+    return ap_pass_brigade(r->output_filters, bb) == APR_SUCCESS ? DONE
+                                                                 : AP_FILTER_ERROR;
+}
+
+invoice_handler_fn invoice_handler_for(invoice_action_t action)
+{
+    switch (action) {
+    case INVOICE_ACTION_SENDER_CREATE: return create;
+    case INVOICE_ACTION_SENDER_LIST: return list;
+    case INVOICE_ACTION_SENDER_SHOW: return show;
+    case INVOICE_ACTION_CONSUMER_LIST: return list;
+    case INVOICE_ACTION_CONSUMER_SHOW: return show;
+    case INVOICE_ACTION_CONSUMER_LIST_BY_SENDER: return list;
+    case INVOICE_ACTION_CONSUMER_PAY: return pay;
+    case INVOICE_ACTION_CONSUMER_FILE: return file;
+    default: return NULL;
+    }
+}

@@ -1,0 +1,121 @@
+/* HTTP edge: body reading and response writing. */
+#include "http_io.h"
+
+#include <http_core.h>
+#include <http_protocol.h>
+#include <util_filter.h>
+#include <apr_strings.h>
+#include <apr_lib.h>
+
+#include "mod_invoice_private.h"
+
+#define READ_CHUNK 65536
+
+/* Size the buffer from a Content-Length we can trust only as a hint: the
+ * HTTP_IN filter enforces both it and LimitRequestBody while we read. */
+static apr_size_t initial_capacity(request_rec *r)
+{
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+    apr_off_t limit = ap_get_limit_req_body(r);
+    apr_off_t n = 0;
+    char *end;
+
+    if (cl && apr_strtoff(&n, cl, &end, 10) == APR_SUCCESS && *end == '\0'
+        && n >= 0 && (limit == 0 || n <= limit)) {
+        return (apr_size_t)n + 1;
+    }
+    return 8192;
+}
+
+int invoice_http_read_body(request_rec *r, char **body, apr_size_t *len)
+{
+    apr_bucket_brigade *bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    apr_size_t cap = initial_capacity(r), used = 0;
+    char *buf = apr_palloc(r->pool, cap);
+    int seen_eos = 0;
+
+    while (!seen_eos) {
+        apr_status_t rv = ap_get_brigade(r->input_filters, bb, AP_MODE_READBYTES,
+                                         APR_BLOCK_READ, READ_CHUNK);
+        if (rv != APR_SUCCESS) {
+            /* AP_FILTER_ERROR: the filter already produced 413/400. */
+            return ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
+        }
+        for (apr_bucket *b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+             b = APR_BUCKET_NEXT(b)) {
+            const char *data;
+            apr_size_t n;
+
+            if (APR_BUCKET_IS_EOS(b)) {
+                seen_eos = 1;
+                break;
+            }
+            if (APR_BUCKET_IS_METADATA(b)) {
+                continue;
+            }
+            rv = apr_bucket_read(b, &data, &n, APR_BLOCK_READ);
+            if (rv != APR_SUCCESS) {
+                return HTTP_BAD_REQUEST;
+            }
+            if (used + n + 1 > cap) {
+                char *bigger;
+                while (used + n + 1 > cap) {
+                    cap *= 2;
+                }
+                bigger = apr_palloc(r->pool, cap);
+                memcpy(bigger, buf, used);
+                buf = bigger;
+            }
+            memcpy(buf + used, data, n);
+            used += n;
+        }
+        apr_brigade_cleanup(bb);
+    }
+    buf[used] = '\0';
+    *body = buf;
+    *len = used;
+    return OK;
+}
+
+int invoice_http_has_json_body(request_rec *r)
+{
+    const char *ct = apr_table_get(r->headers_in, "Content-Type");
+    static const char json[] = "application/json";
+    size_t n = sizeof(json) - 1;
+
+    if (ct == NULL || strncasecmp(ct, json, n) != 0) {
+        return 0;
+    }
+    /* Exactly the media type, optionally followed by parameters. */
+    while (ct[n] == ' ' || ct[n] == '\t') {
+        n++;
+    }
+    return ct[n] == '\0' || ct[n] == ';';
+}
+
+static int send_body(request_rec *r, int status, const char *type,
+                     const char *body, apr_size_t len)
+{
+    r->status = status;
+    ap_set_content_type(r, type);
+    ap_set_content_length(r, (apr_off_t)len);
+    if (!r->header_only) {
+        ap_rwrite(body, (int)len, r);
+    }
+    return DONE;
+}
+
+int invoice_http_send_json(request_rec *r, int status, const char *body,
+                           apr_size_t len)
+{
+    return send_body(r, status, "application/json", body, len);
+}
+
+int invoice_http_send_problem(request_rec *r, int status, const char *detail,
+                              const invoice_field_errors_t *errors)
+{
+    apr_size_t len;
+    const char *body = invoice_problem_render(r->pool, status, detail, errors,
+                                              &len);
+    return send_body(r, status, INVOICE_PROBLEM_MEDIA, body, len);
+}

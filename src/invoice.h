@@ -1,0 +1,28 @@
+/* The invoice as the API shows it.  Pure data. */
+#ifndef MOD_INVOICE_INVOICE_H
+#define MOD_INVOICE_INVOICE_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+
+typedef struct {
+    const char *id;             /* lowercase UUID */
+    int sender_id;
+    int receiver_id;
+    const char *file_type;      /* media type */
+    int file_size;
+    int is_payable;
+    const char *paid_at;        /* RFC 3339 UTC, NULL until paid */
+    const char *inserted_at;    /* RFC 3339 UTC */
+    const char *updated_at;     /* RFC 3339 UTC */
+} invoice_t;
+
+/** {"data": {...}} for one invoice. */
+const char *invoice_render_one(apr_pool_t *p, const invoice_t *inv,
+                               apr_size_t *len);
+
+/** {"data": [...], "has_more": b} for an array of invoice_t. */
+const char *invoice_render_list(apr_pool_t *p, const apr_array_header_t *items,
+                                int has_more, apr_size_t *len);
+
+#endif

@@ -1,0 +1,480 @@
+/* Storage over mod_dbd + libpq.  See storage.h for the why. */
+#include "storage.h"
+
+#include <string.h>
+#include <libpq-fe.h>
+
+#include <http_log.h>
+#include <apr_dbd.h>
+#include <mod_dbd.h>
+#include <apr_strings.h>
+
+#include "mod_invoice_private.h"
+
+/* ------------------------------------------------------------------ SQL */
+
+/* RFC 3339 UTC with microseconds, formatted once, by the database. */
+#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', " \
+                "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+#define INVOICE_COLS "id::text, sender_id, receiver_id, file_type, " \
+    "file_size, is_payable, " TS("paid_at") ", " TS("inserted_at") ", " \
+    TS("updated_at")
+#define NEWEST_FIRST " ORDER BY inserted_at DESC, id DESC "
+/* Keyset pagination: rows strictly older than the cursor row, which must
+ * itself be visible in the same list (else the page is empty and the
+ * caller checks why). */
+#define AFTER_CURSOR(param, scope) " AND (inserted_at, id) < " \
+    "(SELECT inserted_at, id FROM invoices WHERE id = " param "::uuid AND " \
+    scope ")"
+
+enum {
+    ST_INSERT, ST_GET_BY_SENDER, ST_GET_BY_RECEIVER,
+    ST_LIST_SENDER, ST_LIST_SENDER_AFTER,
+    ST_LIST_RECEIVER, ST_LIST_RECEIVER_AFTER,
+    ST_LIST_PAIR, ST_LIST_PAIR_AFTER,
+    ST_PAY, ST_FILE, ST_COUNT
+};
+
+typedef struct {
+    const char *label;  /* lowercase SQL identifier: PREPARE sends it unquoted */
+    const char *sql;    /* $n placeholders with casts: PostgreSQL infers types */
+} statement_t;
+
+static const statement_t statements[ST_COUNT] = {
+    [ST_INSERT] = { "invoice_insert",
+        /* Metadata and file in one statement: atomic, one round trip. */
+        "WITH inv AS (INSERT INTO invoices (id, sender_id, receiver_id, "
+        "file_type, file_size, file_sha256) VALUES ($1::uuid, $2::int4, "
+        "$3::int4, $4::text, octet_length($5::bytea), sha256($5::bytea)) "
+        "RETURNING *), "
+        "file AS (INSERT INTO invoice_files (invoice_id, content) "
+        "SELECT id, $5::bytea FROM inv) "
+        "SELECT " INVOICE_COLS " FROM inv" },
+    [ST_GET_BY_SENDER] = { "invoice_get_by_sender",
+        "SELECT " INVOICE_COLS " FROM invoices "
+        "WHERE id = $1::uuid AND sender_id = $2::int4" },
+    [ST_GET_BY_RECEIVER] = { "invoice_get_by_receiver",
+        "SELECT " INVOICE_COLS " FROM invoices "
+        "WHERE id = $1::uuid AND receiver_id = $2::int4" },
+    [ST_LIST_SENDER] = { "invoice_list_sender",
+        "SELECT " INVOICE_COLS " FROM invoices WHERE sender_id = $1::int4"
+        NEWEST_FIRST "LIMIT $2::int4" },
+    [ST_LIST_SENDER_AFTER] = { "invoice_list_sender_after",
+        "SELECT " INVOICE_COLS " FROM invoices WHERE sender_id = $1::int4"
+        AFTER_CURSOR("$3", "sender_id = $1::int4") NEWEST_FIRST "LIMIT $2::int4" },
+    [ST_LIST_RECEIVER] = { "invoice_list_receiver",
+        "SELECT " INVOICE_COLS " FROM invoices WHERE receiver_id = $1::int4"
+        NEWEST_FIRST "LIMIT $2::int4" },
+    [ST_LIST_RECEIVER_AFTER] = { "invoice_list_receiver_after",
+        "SELECT " INVOICE_COLS " FROM invoices WHERE receiver_id = $1::int4"
+        AFTER_CURSOR("$3", "receiver_id = $1::int4") NEWEST_FIRST "LIMIT $2::int4" },
+    [ST_LIST_PAIR] = { "invoice_list_pair",
+        "SELECT " INVOICE_COLS " FROM invoices WHERE receiver_id = $1::int4 "
+        "AND sender_id = $3::int4" NEWEST_FIRST "LIMIT $2::int4" },
+    [ST_LIST_PAIR_AFTER] = { "invoice_list_pair_after",
+        "SELECT " INVOICE_COLS " FROM invoices WHERE receiver_id = $1::int4 "
+        "AND sender_id = $3::int4"
+        AFTER_CURSOR("$4", "receiver_id = $1::int4 AND sender_id = $3::int4")
+        NEWEST_FIRST "LIMIT $2::int4" },
+    [ST_PAY] = { "invoice_pay",
+        /* The row lock makes concurrent pays queue; the re-checked
+         * is_payable lets exactly one of them through. */
+        "UPDATE invoices SET is_payable = false, paid_at = now(), "
+        "updated_at = now() WHERE id = $1::uuid AND receiver_id = $2::int4 "
+        "AND is_payable RETURNING " INVOICE_COLS },
+    [ST_FILE] = { "invoice_file",
+        "SELECT i.file_type, i.file_sha256, f.content, "
+        "(extract(epoch FROM i.inserted_at) * 1000000)::int8 "
+        "FROM invoices i JOIN invoice_files f ON f.invoice_id = i.id "
+        "WHERE i.id = $1::uuid AND i.receiver_id = $2::int4" },
+};
+
+/* ------------------------------------------------------- registration */
+
+static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire_fn;
+
+const char *invoice_storage_register(server_rec *s)
+{
+    APR_OPTIONAL_FN_TYPE(ap_dbd_prepare) *prepare =
+        APR_RETRIEVE_OPTIONAL_FN(ap_dbd_prepare);
+
+    if (prepare == NULL) {
+        return "mod_invoice needs mod_dbd: LoadModule dbd_module first";
+    }
+    for (int i = 0; i < ST_COUNT; i++) {
+        prepare(s, statements[i].sql, statements[i].label);
+    }
+    return NULL;
+}
+
+const char *invoice_storage_init(void)
+{
+    dbd_acquire_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
+    return dbd_acquire_fn ? NULL
+                          : "mod_invoice needs mod_dbd: LoadModule dbd_module first";
+}
+
+/* ---------------------------------------------------------- execution */
+
+typedef struct {
+    request_rec *r;
+    PGconn *conn;
+} db_t;
+
+typedef struct {
+    int n;
+    const char *values[5];
+    int lengths[5];
+    int formats[5];
+} params_t;
+
+static void param_text(params_t *ps, const char *v)
+{
+    ps->values[ps->n] = v;
+    ps->lengths[ps->n] = 0;
+    ps->formats[ps->n] = 0;
+    ps->n++;
+}
+
+static void param_int(params_t *ps, apr_pool_t *p, int v)
+{
+    param_text(ps, apr_itoa(p, v));
+}
+
+static void param_bytes(params_t *ps, const void *v, apr_size_t len)
+{
+    ps->values[ps->n] = v;
+    ps->lengths[ps->n] = (int)len;
+    ps->formats[ps->n] = 1;
+    ps->n++;
+}
+
+static invoice_db_status_t db_open(request_rec *r, db_t *db)
+{
+    ap_dbd_t *dbd = dbd_acquire_fn ? dbd_acquire_fn(r) : NULL;
+
+    db->r = r;
+    if (dbd == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      "no database connection available (see mod_dbd errors)");
+        return INVOICE_DB_UNAVAILABLE;
+    }
+    db->conn = apr_dbd_native_handle(dbd->driver, dbd->handle);
+    return INVOICE_DB_OK;
+}
+
+/* Prepare every statement on this connection; mod_dbd does it only when it
+ * builds a connection, not after it PQreset()s one behind our back. */
+static int prepare_all(db_t *db)
+{
+    for (int i = 0; i < ST_COUNT; i++) {
+        PGresult *res = PQprepare(db->conn, statements[i].label,
+                                  statements[i].sql, 0, NULL);
+        const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+        int ok = PQresultStatus(res) == PGRES_COMMAND_OK
+                 || (state && strcmp(state, "42P05") == 0); /* already there */
+        if (!ok) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, db->r,
+                          "preparing %s failed: %s", statements[i].label,
+                          PQerrorMessage(db->conn));
+        }
+        PQclear(res);
+        if (!ok) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* After a failure: can a retry on this connection succeed? */
+static int recover(db_t *db, const char *state)
+{
+    if (PQstatus(db->conn) == CONNECTION_BAD) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, db->r,
+                      "database connection lost, reconnecting");
+        PQreset(db->conn);
+        return PQstatus(db->conn) == CONNECTION_OK && prepare_all(db);
+    }
+    if (state && strcmp(state, "26000") == 0) {    /* statement missing */
+        return prepare_all(db);
+    }
+    return 0;
+}
+
+static int state_means_unavailable(const char *state)
+{
+    return state == NULL                        /* no server answer at all */
+        || strncmp(state, "08", 2) == 0         /* connection exception */
+        || strncmp(state, "53", 2) == 0         /* insufficient resources */
+        || strncmp(state, "57", 2) == 0         /* shutdown, statement timeout */
+        || strcmp(state, "40001") == 0          /* serialization failure */
+        || strcmp(state, "40P01") == 0;         /* deadlock */
+}
+
+static apr_status_t clear_result(void *res)
+{
+    PQclear(res);
+    return APR_SUCCESS;
+}
+
+/* Execute statement st; on success *out lives as long as r->pool. */
+static invoice_db_status_t run(db_t *db, int st, const params_t *ps,
+                               int binary, PGresult **out)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        PGresult *res = PQexecPrepared(db->conn, statements[st].label, ps->n,
+                                       ps->values, ps->lengths, ps->formats,
+                                       binary);
+        ExecStatusType rs = PQresultStatus(res);
+        const char *state;
+        invoice_db_status_t status;
+
+        if (rs == PGRES_TUPLES_OK || rs == PGRES_COMMAND_OK) {
+            apr_pool_cleanup_register(db->r->pool, res, clear_result,
+                                      apr_pool_cleanup_null);
+            *out = res;
+            return INVOICE_DB_OK;
+        }
+        state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+        state = state ? apr_pstrdup(db->r->pool, state) : NULL;
+        PQclear(res);
+        if (attempt == 0 && recover(db, state)) {
+            continue;
+        }
+        if (state && strcmp(state, "23505") == 0) {
+            return INVOICE_DB_CONFLICT;
+        }
+        status = (PQstatus(db->conn) == CONNECTION_BAD
+                  || state_means_unavailable(state))
+                     ? INVOICE_DB_UNAVAILABLE : INVOICE_DB_ERROR;
+        ap_log_rerror(APLOG_MARK,
+                      status == INVOICE_DB_ERROR ? APLOG_ERR : APLOG_WARNING,
+                      0, db->r, "%s failed (SQLSTATE %s): %s",
+                      statements[st].label, state ? state : "none",
+                      PQerrorMessage(db->conn));
+        return status;
+    }
+    return INVOICE_DB_UNAVAILABLE;
+}
+
+/* ----------------------------------------------------------- row maps */
+
+static const char *text_or_null(PGresult *res, int row, int col)
+{
+    return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
+static void row_to_invoice(PGresult *res, int row, invoice_t *inv)
+{
+    inv->id = PQgetvalue(res, row, 0);
+    inv->sender_id = atoi(PQgetvalue(res, row, 1));
+    inv->receiver_id = atoi(PQgetvalue(res, row, 2));
+    inv->file_type = PQgetvalue(res, row, 3);
+    inv->file_size = atoi(PQgetvalue(res, row, 4));
+    inv->is_payable = PQgetvalue(res, row, 5)[0] == 't';
+    inv->paid_at = text_or_null(res, row, 6);
+    inv->inserted_at = PQgetvalue(res, row, 7);
+    inv->updated_at = PQgetvalue(res, row, 8);
+}
+
+static invoice_db_status_t run_one(db_t *db, int st, const params_t *ps,
+                                   invoice_t *out)
+{
+    PGresult *res = NULL;
+    invoice_db_status_t status = run(db, st, ps, 0, &res);
+
+    if (status != INVOICE_DB_OK) {
+        return status;
+    }
+    if (PQntuples(res) == 0) {
+        return INVOICE_DB_NOT_FOUND;
+    }
+    row_to_invoice(res, 0, out);
+    return INVOICE_DB_OK;
+}
+
+/* ---------------------------------------------------------- operations */
+
+static invoice_db_status_t get(db_t *db, invoice_role_t role, int caller,
+                               const char *id, invoice_t *out)
+{
+    params_t ps = { 0 };
+
+    param_text(&ps, id);
+    param_int(&ps, db->r->pool, caller);
+    return run_one(db, role == INVOICE_ROLE_SENDER ? ST_GET_BY_SENDER
+                                                   : ST_GET_BY_RECEIVER,
+                   &ps, out);
+}
+
+invoice_db_status_t invoice_storage_create(request_rec *r, const char *id,
+                                           int sender_id,
+                                           const invoice_create_t *in,
+                                           invoice_t *out)
+{
+    params_t ps = { 0 };
+    db_t db;
+    invoice_db_status_t status = db_open(r, &db);
+
+    if (status != INVOICE_DB_OK) {
+        return status;
+    }
+    param_text(&ps, id);
+    param_int(&ps, r->pool, sender_id);
+    param_int(&ps, r->pool, in->receiver_id);
+    param_text(&ps, invoice_filetype_media(in->file_type));
+    param_bytes(&ps, in->content, in->content_len);
+    status = run_one(&db, ST_INSERT, &ps, out);
+    if (status == INVOICE_DB_CONFLICT) {
+        /* The id is ours and fresh, so a duplicate means a retry after a
+         * lost connection found the first attempt committed. */
+        status = get(&db, INVOICE_ROLE_SENDER, sender_id, id, out);
+    }
+    return status;
+}
+
+invoice_db_status_t invoice_storage_get(request_rec *r, invoice_role_t role,
+                                        int caller, const char *id,
+                                        invoice_t *out)
+{
+    db_t db;
+    invoice_db_status_t status = db_open(r, &db);
+
+    return status == INVOICE_DB_OK ? get(&db, role, caller, id, out) : status;
+}
+
+static int list_statement(invoice_role_t role, int from_sender, int after)
+{
+    if (role == INVOICE_ROLE_SENDER) {
+        return after ? ST_LIST_SENDER_AFTER : ST_LIST_SENDER;
+    }
+    if (from_sender > 0) {
+        return after ? ST_LIST_PAIR_AFTER : ST_LIST_PAIR;
+    }
+    return after ? ST_LIST_RECEIVER_AFTER : ST_LIST_RECEIVER;
+}
+
+/* An empty page after a cursor: is the cursor simply the last row, or
+ * not in this list at all? */
+static invoice_db_status_t check_cursor(db_t *db, invoice_role_t role,
+                                        int caller, int from_sender,
+                                        const char *cursor)
+{
+    invoice_t row;
+    invoice_db_status_t status = get(db, role, caller, cursor, &row);
+
+    if (status == INVOICE_DB_NOT_FOUND
+        || (status == INVOICE_DB_OK && from_sender > 0
+            && row.sender_id != from_sender)) {
+        return INVOICE_DB_BAD_CURSOR;
+    }
+    return status;
+}
+
+invoice_db_status_t invoice_storage_list(request_rec *r, invoice_role_t role,
+                                         int caller, int from_sender,
+                                         const invoice_list_query_t *q,
+                                         apr_array_header_t **items,
+                                         int *has_more)
+{
+    int after = q->starting_after[0] != '\0';
+    params_t ps = { 0 };
+    PGresult *res = NULL;
+    db_t db;
+    invoice_db_status_t status = db_open(r, &db);
+    int rows;
+
+    if (status != INVOICE_DB_OK) {
+        return status;
+    }
+    /* Every list statement takes: caller, limit, [sender], [cursor]. */
+    param_int(&ps, r->pool, caller);
+    param_int(&ps, r->pool, q->limit + 1);  /* one extra row says has_more */
+    if (role == INVOICE_ROLE_CONSUMER && from_sender > 0) {
+        param_int(&ps, r->pool, from_sender);
+    }
+    if (after) {
+        param_text(&ps, q->starting_after);
+    }
+    status = run(&db, list_statement(role, from_sender, after), &ps, 0, &res);
+    if (status != INVOICE_DB_OK) {
+        return status;
+    }
+    rows = PQntuples(res);
+    if (rows == 0 && after) {
+        status = check_cursor(&db, role, caller, from_sender, q->starting_after);
+        if (status != INVOICE_DB_OK) {
+            return status;
+        }
+    }
+    *has_more = rows > q->limit;
+    rows = rows > q->limit ? q->limit : rows;
+    *items = apr_array_make(r->pool, rows > 0 ? rows : 1, sizeof(invoice_t));
+    for (int i = 0; i < rows; i++) {
+        row_to_invoice(res, i, apr_array_push(*items));
+    }
+    return INVOICE_DB_OK;
+}
+
+invoice_db_status_t invoice_storage_pay(request_rec *r, int consumer,
+                                        const char *id, invoice_t *out)
+{
+    params_t ps = { 0 };
+    db_t db;
+    invoice_db_status_t status = db_open(r, &db);
+
+    if (status != INVOICE_DB_OK) {
+        return status;
+    }
+    param_text(&ps, id);
+    param_int(&ps, r->pool, consumer);
+    status = run_one(&db, ST_PAY, &ps, out);
+    if (status == INVOICE_DB_NOT_FOUND) {
+        /* Nothing updated: already paid, or not this consumer's invoice. */
+        status = get(&db, INVOICE_ROLE_CONSUMER, consumer, id, out);
+        if (status == INVOICE_DB_OK) {
+            status = INVOICE_DB_CONFLICT;
+        }
+    }
+    return status;
+}
+
+static apr_int64_t int8_from_binary(const char *p)
+{
+    const unsigned char *b = (const unsigned char *)p;
+    apr_uint64_t v = 0;
+
+    for (int i = 0; i < 8; i++) {
+        v = (v << 8) | b[i];
+    }
+    return (apr_int64_t)v;
+}
+
+invoice_db_status_t invoice_storage_file(request_rec *r, int consumer,
+                                         const char *id, invoice_file_t *out)
+{
+    params_t ps = { 0 };
+    PGresult *res = NULL;
+    db_t db;
+    invoice_db_status_t status = db_open(r, &db);
+
+    if (status != INVOICE_DB_OK) {
+        return status;
+    }
+    param_text(&ps, id);
+    param_int(&ps, r->pool, consumer);
+    /* Binary results: the bytea arrives as raw bytes, not as hex text. */
+    status = run(&db, ST_FILE, &ps, 1, &res);
+    if (status != INVOICE_DB_OK) {
+        return status;
+    }
+    if (PQntuples(res) == 0) {
+        return INVOICE_DB_NOT_FOUND;
+    }
+    out->file_type = PQgetvalue(res, 0, 0);
+    out->sha256 = (const unsigned char *)PQgetvalue(res, 0, 1);
+    out->content = (const unsigned char *)PQgetvalue(res, 0, 2);
+    out->len = (apr_size_t)PQgetlength(res, 0, 2);
+    out->inserted_at = (apr_time_t)int8_from_binary(PQgetvalue(res, 0, 3));
+    return INVOICE_DB_OK;
+}

@@ -1,0 +1,78 @@
+/* UUID text validation/normalisation and version-7 generation.  Pure code. */
+#include "uuid.h"
+
+static const char hexdigits[] = "0123456789abcdef";
+
+static int is_hyphen_pos(size_t i)
+{
+    return i == 8 || i == 13 || i == 18 || i == 23;
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+int invoice_uuid_parse(const char *s, size_t len, char *out)
+{
+    size_t i;
+
+    if (s == NULL || len != INVOICE_UUID_LEN) {
+        return 0;
+    }
+    /* Validate everything first so that out stays untouched on failure. */
+    for (i = 0; i < len; i++) {
+        if (is_hyphen_pos(i) ? s[i] != '-' : hex_value(s[i]) < 0) {
+            return 0;
+        }
+    }
+    for (i = 0; i < len; i++) {
+        out[i] = is_hyphen_pos(i) ? '-' : hexdigits[hex_value(s[i])];
+    }
+    out[len] = '\0';
+    return 1;
+}
+
+static void format_uuid(const unsigned char b[16], char *out)
+{
+    size_t i, o = 0;
+
+    for (i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) {
+            out[o++] = '-';
+        }
+        out[o++] = hexdigits[b[i] >> 4];
+        out[o++] = hexdigits[b[i] & 0x0f];
+    }
+    out[o] = '\0';
+}
+
+void invoice_uuid_v7(uint64_t unix_ms, const unsigned char random[10],
+                     char *out)
+{
+    unsigned char b[16];
+    int i;
+
+    /* RFC 9562 section 5.7: unix_ts_ms (48 bits, big-endian), ver (4),
+     * rand_a (12), var (2), rand_b (62).  Only 74 of the 80 random bits
+     * fit: the top nibble of random[0] and top 2 bits of random[2] go. */
+    for (i = 0; i < 6; i++) {
+        b[i] = (unsigned char)(unix_ms >> (8 * (5 - i)));
+    }
+    b[6] = (unsigned char)(0x70 | (random[0] & 0x0f));
+    b[7] = random[1];
+    b[8] = (unsigned char)(0x80 | (random[2] & 0x3f));
+    for (i = 9; i < 16; i++) {
+        b[i] = random[i - 6];
+    }
+    format_uuid(b, out);
+}

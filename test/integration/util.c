@@ -1,0 +1,621 @@
+#define _POSIX_C_SOURCE 200809L
+#include "util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+it_env_t it_env;
+
+static const char *need_env(const char *name, int *ok)
+{
+    const char *v = getenv(name);
+    if (!v || !*v) {
+        fprintf(stderr, "integration tests: environment variable %s is not set "
+                        "(run them through test/integration/run.sh)\n", name);
+        *ok = 0;
+        return "";
+    }
+    return v;
+}
+
+int it_env_load(void)
+{
+    int ok = 1;
+    it_env.base_url = need_env("INVOICE_BASE_URL", &ok);
+    it_env.pg_dsn = need_env("INVOICE_PG_DSN", &ok);
+    it_env.pg_restart = need_env("INVOICE_PG_RESTART", &ok);
+    it_env.pg_stop = need_env("INVOICE_PG_STOP", &ok);
+    it_env.pg_start = need_env("INVOICE_PG_START", &ok);
+    it_env.data_dir = need_env("INVOICE_DATA_DIR", &ok);
+    return ok;
+}
+
+/* ---- ids and strings -------------------------------------------------- */
+
+#define ID_SPACE 2147483647u   /* ids are 1..ID_SPACE */
+
+static uint64_t splitmix(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+    if (!rng_state) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        rng_state = ((uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec)
+                    ^ ((uint64_t)getpid() << 32) ^ 0x5eed;
+    }
+    return splitmix(&rng_state);
+}
+
+int it_new_id(void)
+{
+    /* base + k * step (mod 2^31-1 - 1) visits distinct values for
+     * k < 2147483646 because step is coprime with 2147483646. */
+    static uint32_t base, counter;
+    static int seeded;
+    const uint64_t modulus = ID_SPACE - 1u;   /* 2147483646 */
+    const uint64_t step = 7919u;               /* prime, coprime with it */
+    if (!seeded) {
+        base = (uint32_t)(rnd() % modulus);
+        seeded = 1;
+    }
+    uint64_t v = (base + (uint64_t)counter++ * step) % modulus;
+    return (int)(v + 1);   /* 1..2147483646 */
+}
+
+void it_random_uuid(char out[37])
+{
+    unsigned char b[16];
+    uint64_t a = rnd(), c = rnd();
+    memcpy(b, &a, 8);
+    memcpy(b + 8, &c, 8);
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            out[o++] = '-';
+        out[o++] = hex[b[i] >> 4];
+        out[o++] = hex[b[i] & 15];
+    }
+    out[o] = '\0';
+}
+
+#define NBUF 32
+static char bufs[NBUF][1024];
+static unsigned bufi;
+
+const char *P(const char *fmt, ...)
+{
+    char *b = bufs[bufi++ % NBUF];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(b, sizeof bufs[0], fmt, ap);
+    va_end(ap);
+    return b;
+}
+
+const char *AS(int id) { return P("sender %d", id); }
+const char *AC(int id) { return P("consumer %d", id); }
+
+/* ---- bytes ------------------------------------------------------------ */
+
+unsigned char *it_read_data(const char *name, size_t *len)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", it_env.data_dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        it_fail(__FILE__, __LINE__, "cannot open %s", path);
+    size_t cap = 65536, n = 0;
+    unsigned char *buf = malloc(cap);
+    size_t got;
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap)
+            buf = realloc(buf, cap *= 2);
+    }
+    fclose(f);
+    if (!buf)
+        abort();
+    *len = n;
+    return buf;
+}
+
+char *it_base64(const unsigned char *in, size_t len)
+{
+    static const char al[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char *out = malloc((len + 2) / 3 * 4 + 1);
+    if (!out)
+        abort();
+    size_t o = 0, i = 0;
+    for (; i + 2 < len; i += 3) {
+        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+        out[o++] = al[v >> 18];
+        out[o++] = al[(v >> 12) & 63];
+        out[o++] = al[(v >> 6) & 63];
+        out[o++] = al[v & 63];
+    }
+    if (i < len) {
+        uint32_t v = (uint32_t)in[i] << 16;
+        if (i + 1 < len)
+            v |= (uint32_t)in[i + 1] << 8;
+        out[o++] = al[v >> 18];
+        out[o++] = al[(v >> 12) & 63];
+        out[o++] = i + 1 < len ? al[(v >> 6) & 63] : '=';
+        out[o++] = '=';
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* SHA-256 (FIPS 180-4), small and slow, enough for test data. */
+static const uint32_t K256[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
+    0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+    0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+    0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+    0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+    0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+    0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+    0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+    0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+
+#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+
+static void sha256_block(uint32_t h[8], const unsigned char *p)
+{
+    uint32_t w[64];
+    for (int i = 0; i < 16; i++)
+        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+               (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+    for (int i = 16; i < 64; i++) {
+        uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
+        uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
+        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    uint32_t a = h[0], b = h[1], c = h[2], d = h[3];
+    uint32_t e = h[4], f = h[5], g = h[6], k = h[7];
+    for (int i = 0; i < 64; i++) {
+        uint32_t t1 = k + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) +
+                      ((e & f) ^ (~e & g)) + K256[i] + w[i];
+        uint32_t t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) +
+                      ((a & b) ^ (a & c) ^ (b & c));
+        k = g; g = f; f = e; e = d + t1;
+        d = c; c = b; b = a; a = t1 + t2;
+    }
+    h[0] += a; h[1] += b; h[2] += c; h[3] += d;
+    h[4] += e; h[5] += f; h[6] += g; h[7] += k;
+}
+
+void it_sha256_hex(const void *data, size_t len, char out[65])
+{
+    uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                     0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    const unsigned char *p = data;
+    size_t i = 0;
+    for (; i + 64 <= len; i += 64)
+        sha256_block(h, p + i);
+    unsigned char tail[128] = {0};
+    size_t rest = len - i;
+    memcpy(tail, p + i, rest);
+    tail[rest] = 0x80;
+    size_t tl = rest + 9 <= 64 ? 64 : 128;
+    uint64_t bits = (uint64_t)len * 8;
+    for (int j = 0; j < 8; j++)
+        tail[tl - 1 - j] = (unsigned char)(bits >> (8 * j));
+    sha256_block(h, tail);
+    if (tl == 128)
+        sha256_block(h, tail + 64);
+    for (int j = 0; j < 8; j++)
+        snprintf(out + 8 * j, 9, "%08x", h[j]);
+}
+
+const unsigned char it_png[] = {
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d,
+    0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,
+    0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00,
+    0x0b, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x60, 0x00, 0x02, 0x00,
+    0x00, 0x05, 0x00, 0x01, 0x7a, 0x5e, 0xab, 0x3f, 0x00, 0x00, 0x00, 0x00,
+    0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
+const size_t it_png_len = sizeof it_png;
+
+const unsigned char it_pdf[] = "%PDF-1.4\n% integration test\n%%EOF\n";
+const size_t it_pdf_len = sizeof it_pdf - 1;
+
+/* ---- API shortcuts ---------------------------------------------------- */
+
+http_response_t *api(const char *method, const char *path, const char *auth,
+                     const char *ctype, const void *body, size_t len)
+{
+    char ah[256], ch[256];
+    const char *hs[3];
+    int n = 0;
+    if (auth) {
+        snprintf(ah, sizeof ah, "Authorization: %s", auth);
+        hs[n++] = ah;
+    }
+    if (ctype) {
+        snprintf(ch, sizeof ch, "Content-Type: %s", ctype);
+        hs[n++] = ch;
+    }
+    hs[n] = NULL;
+    return http_request(method, path, hs, body, len);
+}
+
+char *it_create_body(int receiver, const char *file_type,
+                     const unsigned char *bytes, size_t len)
+{
+    char *b64 = it_base64(bytes, len);
+    size_t n = strlen(b64) + strlen(file_type) + 128;
+    char *body = malloc(n);
+    if (!body)
+        abort();
+    snprintf(body, n,
+             "{\"invoice\": {\"receiver_id\": %d, \"file_type\": \"%s\", "
+             "\"content\": \"%s\"}}", receiver, file_type, b64);
+    free(b64);
+    return body;
+}
+
+void it_create_invoice(int sender, int receiver, const char *ftype,
+                       const unsigned char *bytes, size_t len, char id[37],
+                       const char *file, int line)
+{
+    char *body = it_create_body(receiver, ftype, bytes, len);
+    http_response_t *r = api_post_json("/api/sender/invoices", AS(sender), body);
+    free(body);
+    json_object *data;
+    json_object *root = it_assert_invoice_response(r, 201, &data, file, line);
+    const char *got = json_object_get_string(json_object_object_get(data, "id"));
+    snprintf(id, 37, "%s", got);
+    if (json_object_get_int64(json_object_object_get(data, "sender_id")) != sender ||
+        json_object_get_int64(json_object_object_get(data, "receiver_id")) != receiver ||
+        json_object_get_int64(json_object_object_get(data, "file_size")) != (int64_t)len ||
+        strcmp(json_object_get_string(json_object_object_get(data, "file_type")), ftype) != 0)
+        it_fail(file, line, "created invoice does not match the request: %s",
+                json_object_to_json_string(data));
+    const char *loc = http_header(r, "Location");
+    if (!loc || strcmp(loc, P("/api/sender/invoices/%s", id)) != 0)
+        it_fail(file, line, "Location is \"%s\", expected /api/sender/invoices/%s",
+                loc ? loc : "(none)", id);
+    json_object_put(root);
+    http_free(r);
+}
+
+/* ---- assertions ------------------------------------------------------- */
+
+void it_fail(const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vprint_error(fmt, ap);
+    va_end(ap);
+    print_error("\n");
+    _fail(file, line);
+    abort(); /* not reached: _fail longjmps out of the test */
+}
+
+static const char *snippet(const http_response_t *r)
+{
+    static char s[420];
+    size_t n = r->body_len < 400 ? r->body_len : 400;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)r->body[i];
+        s[o++] = (c >= 0x20 && c < 0x7f) ? (char)c : '.';
+    }
+    s[o] = '\0';
+    if (r->body_len > n)
+        snprintf(s + o, sizeof s - o, "...");
+    return s;
+}
+
+void it_assert_status(const http_response_t *r, long status,
+                      const char *file, int line)
+{
+    if (r->status != status) {
+        if (r->curl_code)
+            it_fail(file, line, "%s: transfer failed (%s), expected HTTP %ld",
+                    r->what, r->error, status);
+        it_fail(file, line, "%s: HTTP %ld, expected %ld; body: %s", r->what,
+                r->status, status, snippet(r));
+    }
+}
+
+void it_assert_media_type(const http_response_t *r, const char *media,
+                          const char *file, int line)
+{
+    const char *ct = http_header(r, "Content-Type");
+    if (!ct)
+        it_fail(file, line, "%s: no Content-Type, expected %s", r->what, media);
+    size_t n = strcspn(ct, ";");
+    while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+        n--;
+    if (n != strlen(media) || strncasecmp(ct, media, n) != 0)
+        it_fail(file, line, "%s: Content-Type \"%s\", expected %s", r->what,
+                ct, media);
+}
+
+json_object *it_parse_body(const http_response_t *r, const char *file, int line)
+{
+    json_tokener *tok = json_tokener_new();
+    json_object *o = json_tokener_parse_ex(tok, r->body, (int)r->body_len);
+    enum json_tokener_error err = json_tokener_get_error(tok);
+    json_tokener_free(tok);
+    if (!o || err != json_tokener_success)
+        it_fail(file, line, "%s: body is not JSON (%s): %s", r->what,
+                json_tokener_error_desc(err), snippet(r));
+    return o;
+}
+
+static int is_str(json_object *o) { return o && json_object_is_type(o, json_type_string); }
+static int is_int(json_object *o) { return o && json_object_is_type(o, json_type_int); }
+
+json_object *it_assert_problem(const http_response_t *r, long status,
+                               const char *file, int line)
+{
+    it_assert_status(r, status, file, line);
+    it_assert_media_type(r, "application/problem+json", file, line);
+    json_object *o = it_parse_body(r, file, line);
+    if (!json_object_is_type(o, json_type_object))
+        it_fail(file, line, "%s: problem body is not an object", r->what);
+    json_object *st = json_object_object_get(o, "status");
+    if (!is_str(json_object_object_get(o, "type")) ||
+        !is_str(json_object_object_get(o, "title")) ||
+        !is_str(json_object_object_get(o, "detail")) || !is_int(st))
+        it_fail(file, line, "%s: problem body lacks type/title/detail strings "
+                "or integer status: %s", r->what, snippet(r));
+    if (json_object_get_int64(st) != status)
+        it_fail(file, line, "%s: problem status %lld, HTTP status %ld", r->what,
+                (long long)json_object_get_int64(st), status);
+    return o;
+}
+
+void it_assert_field_errors(const http_response_t *r, const char *file,
+                            int line, ...)
+{
+    json_object *o = it_assert_problem(r, 422, file, line);
+    json_object *errs = json_object_object_get(o, "errors");
+    if (!errs || !json_object_is_type(errs, json_type_object))
+        it_fail(file, line, "%s: 422 without an errors object: %s", r->what,
+                snippet(r));
+    int expected = 0;
+    va_list ap;
+    va_start(ap, line);
+    const char *k;
+    while ((k = va_arg(ap, const char *)) != NULL) {
+        expected++;
+        if (!json_object_object_get(errs, k))
+            it_fail(file, line, "%s: errors lacks \"%s\": %s", r->what, k,
+                    snippet(r));
+    }
+    va_end(ap);
+    json_object_object_foreach(errs, key, val) {
+        if (!json_object_is_type(val, json_type_array) ||
+            json_object_array_length(val) == 0)
+            it_fail(file, line, "%s: errors.%s is not a non-empty array",
+                    r->what, key);
+        for (size_t i = 0; i < json_object_array_length(val); i++)
+            if (!is_str(json_object_array_get_idx(val, i)))
+                it_fail(file, line, "%s: errors.%s holds a non-string",
+                        r->what, key);
+    }
+    if (json_object_object_length(errs) != expected)
+        it_fail(file, line, "%s: errors has %d keys, expected %d: %s", r->what,
+                json_object_object_length(errs), expected, snippet(r));
+    json_object_put(o);
+}
+
+int it_is_uuid_lower(const char *s)
+{
+    if (strlen(s) != 36)
+        return 0;
+    for (int i = 0; i < 36; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (s[i] != '-')
+                return 0;
+        } else if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int it_is_rfc3339_utc(const char *s)
+{
+    /* YYYY-MM-DDTHH:MM:SS[.fraction]Z */
+    static const char pat[] = "dddd-dd-ddTdd:dd:dd";
+    size_t n = strlen(s);
+    if (n < 20)
+        return 0;
+    for (size_t i = 0; i < 19; i++) {
+        if (pat[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != pat[i])
+            return 0;
+    }
+    size_t i = 19;
+    if (s[i] == '.') {
+        i++;
+        size_t d = i;
+        while (isdigit((unsigned char)s[i]))
+            i++;
+        if (i == d)
+            return 0;
+    }
+    return s[i] == 'Z' && s[i + 1] == '\0';
+}
+
+void it_assert_invoice_shape(json_object *o, const char *file, int line)
+{
+    static const char *keys[] = {"id", "sender_id", "receiver_id", "file_type",
+                                 "file_size", "is_payable", "paid_at",
+                                 "inserted_at", "updated_at"};
+    const char *js = json_object_to_json_string(o);
+    if (!json_object_is_type(o, json_type_object))
+        it_fail(file, line, "invoice is not an object: %s", js);
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        if (!json_object_object_get_ex(o, keys[i], NULL))
+            it_fail(file, line, "invoice lacks \"%s\": %s", keys[i], js);
+    if (json_object_object_length(o) != (int)(sizeof keys / sizeof *keys))
+        it_fail(file, line, "invoice has extra keys: %s", js);
+    json_object *v = json_object_object_get(o, "id");
+    if (!is_str(v) || !it_is_uuid_lower(json_object_get_string(v)))
+        it_fail(file, line, "invoice id is not a lowercase UUID: %s", js);
+    const char *ints[] = {"sender_id", "receiver_id", "file_size"};
+    for (int i = 0; i < 3; i++) {
+        v = json_object_object_get(o, ints[i]);
+        if (!is_int(v) || json_object_get_int64(v) < 1 ||
+            json_object_get_int64(v) > 2147483647)
+            it_fail(file, line, "invoice %s is not a positive integer: %s",
+                    ints[i], js);
+    }
+    v = json_object_object_get(o, "file_type");
+    if (!is_str(v) || (strcmp(json_object_get_string(v), "application/pdf") != 0 &&
+                       strcmp(json_object_get_string(v), "image/png") != 0))
+        it_fail(file, line, "invoice file_type is wrong: %s", js);
+    if (!json_object_is_type(json_object_object_get(o, "is_payable"), json_type_boolean))
+        it_fail(file, line, "invoice is_payable is not a boolean: %s", js);
+    v = json_object_object_get(o, "paid_at");
+    if (v && !(is_str(v) && it_is_rfc3339_utc(json_object_get_string(v))))
+        it_fail(file, line, "invoice paid_at is neither null nor an RFC 3339 "
+                "UTC time: %s", js);
+    const char *ts[] = {"inserted_at", "updated_at"};
+    for (int i = 0; i < 2; i++) {
+        v = json_object_object_get(o, ts[i]);
+        if (!is_str(v) || !it_is_rfc3339_utc(json_object_get_string(v)))
+            it_fail(file, line, "invoice %s is not an RFC 3339 UTC time: %s",
+                    ts[i], js);
+    }
+    /* paid_at set exactly when the invoice is no longer payable */
+    int payable = json_object_get_boolean(json_object_object_get(o, "is_payable"));
+    if (payable != (json_object_object_get(o, "paid_at") == NULL))
+        it_fail(file, line, "invoice is_payable and paid_at disagree: %s", js);
+}
+
+json_object *it_assert_invoice_response(const http_response_t *r, long status,
+                                        json_object **data,
+                                        const char *file, int line)
+{
+    it_assert_status(r, status, file, line);
+    it_assert_media_type(r, "application/json", file, line);
+    json_object *o = it_parse_body(r, file, line);
+    json_object *d = NULL;
+    if (!json_object_is_type(o, json_type_object) ||
+        json_object_object_length(o) != 1 ||
+        !json_object_object_get_ex(o, "data", &d))
+        it_fail(file, line, "%s: body is not {\"data\": ...}: %s", r->what,
+                snippet(r));
+    it_assert_invoice_shape(d, file, line);
+    if (data)
+        *data = d;
+    return o;
+}
+
+void it_assert_list(const http_response_t *r, it_list_t *out,
+                    const char *file, int line)
+{
+    it_assert_status(r, 200, file, line);
+    it_assert_media_type(r, "application/json", file, line);
+    json_object *o = it_parse_body(r, file, line);
+    json_object *d = NULL, *hm = NULL;
+    if (!json_object_is_type(o, json_type_object) ||
+        json_object_object_length(o) != 2 ||
+        !json_object_object_get_ex(o, "data", &d) ||
+        !json_object_object_get_ex(o, "has_more", &hm) ||
+        !json_object_is_type(d, json_type_array) ||
+        !json_object_is_type(hm, json_type_boolean))
+        it_fail(file, line, "%s: body is not {\"data\": [...], \"has_more\": "
+                "bool}: %s", r->what, snippet(r));
+    out->n = json_object_array_length(d);
+    out->ids = calloc(out->n + 1, sizeof *out->ids);
+    for (size_t i = 0; i < out->n; i++) {
+        json_object *inv = json_object_array_get_idx(d, i);
+        it_assert_invoice_shape(inv, file, line);
+        out->ids[i] = strdup(json_object_get_string(json_object_object_get(inv, "id")));
+    }
+    out->has_more = json_object_get_boolean(hm);
+    out->root = o;
+}
+
+void it_list_free(it_list_t *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->ids[i]);
+    free(l->ids);
+    json_object_put(l->root);
+    memset(l, 0, sizeof *l);
+}
+
+void it_get_list(const char *path, const char *auth, it_list_t *out,
+                 const char *file, int line)
+{
+    http_response_t *r = api("GET", path, auth, NULL, NULL, 0);
+    it_assert_list(r, out, file, line);
+    http_free(r);
+}
+
+void it_req(it_req_t *q, const char *method, const char *path,
+            const char *auth, const char *ctype, const void *body, size_t len)
+{
+    memset(q, 0, sizeof *q);
+    snprintf(q->path, sizeof q->path, "%s", path);
+    int n = 0;
+    if (auth) {
+        snprintf(q->auth, sizeof q->auth, "Authorization: %s", auth);
+        q->hs[n++] = q->auth;
+    }
+    if (ctype) {
+        snprintf(q->ctype, sizeof q->ctype, "Content-Type: %s", ctype);
+        q->hs[n++] = q->ctype;
+    }
+    q->hs[n] = NULL;
+    q->req.method = method;
+    q->req.path = q->path;
+    q->req.headers = q->hs;
+    q->req.body = body;
+    q->req.body_len = len;
+}
+
+http_response_t **it_run_many(it_req_t *qs, size_t n)
+{
+    http_request_t *reqs = calloc(n, sizeof *reqs);
+    if (!reqs)
+        abort();
+    for (size_t i = 0; i < n; i++)
+        reqs[i] = qs[i].req;
+    http_response_t **rs = http_do_many(reqs, n);
+    free(reqs);
+    return rs;
+}
+
+void it_run_cmd(const char *cmd, const char *file, int line)
+{
+    fflush(stdout);
+    fflush(stderr);
+    int rc = system(cmd);
+    if (rc != 0)
+        it_fail(file, line, "command failed (status %d): %s", rc, cmd);
+}
+
+void it_sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
