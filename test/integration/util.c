@@ -354,6 +354,18 @@ void it_assert_media_type(const http_response_t *r, const char *media,
                 ct, media);
 }
 
+void it_assert_header(const http_response_t *r, const char *name,
+                      const char *val, const char *file, int line)
+{
+    const char *v = http_header(r, name);
+    if (!v)
+        it_fail(file, line, "%s: no %s header, expected \"%s\"", r->what,
+                name, val);
+    if (strcmp(v, val) != 0)
+        it_fail(file, line, "%s: %s is \"%s\", expected \"%s\"", r->what,
+                name, v, val);
+}
+
 json_object *it_parse_body(const http_response_t *r, const char *file, int line)
 {
     json_tokener *tok = json_tokener_new();

@@ -102,6 +102,12 @@ void it_assert_status(const http_response_t *r, long status,
 void it_assert_media_type(const http_response_t *r, const char *media,
                           const char *file, int line);
 
+/* Header name must be present with exactly this value. */
+#define assert_header(r, name, val) \
+    it_assert_header((r), (name), (val), __FILE__, __LINE__)
+void it_assert_header(const http_response_t *r, const char *name,
+                      const char *val, const char *file, int line);
+
 /* Body must be JSON; returns the parsed tree (json_object_put it). */
 #define parse_body(r) it_parse_body((r), __FILE__, __LINE__)
 json_object *it_parse_body(const http_response_t *r, const char *file, int line);
