@@ -13,7 +13,7 @@ PACKAGES := apache2 apache2-dev apache2-utils libaprutil1-dbd-pgsql \
 
 CORE_SRCS := src/auth.c src/base64.c src/create_request.c src/filetype.c \
              src/json_strict.c src/list_query.c src/problem.c src/render.c \
-             src/router.c src/uuid.c
+             src/router.c src/sha256.c src/uuid.c
 GLUE_SRCS := src/handlers.c src/http_io.c src/storage.c
 MODULE_SRCS := mod_invoice.c $(GLUE_SRCS) $(CORE_SRCS)
 HEADERS := $(wildcard src/*.h)
@@ -52,7 +52,10 @@ deps:
 build: deps .libs/mod_invoice.so
 
 .libs/mod_invoice.so: $(MODULE_SRCS) $(HEADERS) Makefile
-	$(APXS) -c -o mod_invoice.so $(APXS_CFLAGS) $(MODULE_SRCS) -lpq -ljson-c
+	@mkdir -p build
+	@echo "apxs -c mod_invoice.so (log: build/apxs.log)"
+	@$(APXS) -c -o mod_invoice.so $(APXS_CFLAGS) $(MODULE_SRCS) -lpq -ljson-c \
+	    >build/apxs.log 2>&1 || { cat build/apxs.log; exit 1; }
 
 run: build
 	@mkdir -p $(RUNDIR)

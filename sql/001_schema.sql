@@ -29,3 +29,5 @@ CREATE TABLE invoice_files (
     invoice_id  uuid  PRIMARY KEY REFERENCES invoices (id) ON DELETE CASCADE,
     content     bytea NOT NULL
 );
+-- PDF and PNG are compressed formats already: skip pglz's futile attempt.
+ALTER TABLE invoice_files ALTER COLUMN content SET STORAGE EXTERNAL;

@@ -164,6 +164,9 @@ static invoice_create_result_t check_invoice(apr_pool_t *p, json_object *inv,
         res.status = 422;
         res.detail = "the invoice has invalid fields";
     }
+    else {
+        invoice_sha256(out->content, out->content_len, out->sha256);
+    }
     return res;
 }
 

@@ -8,6 +8,7 @@
 
 #include "filetype.h"
 #include "problem.h"
+#include "sha256.h"
 
 #define INVOICE_ID_MAX 2147483647
 
@@ -16,6 +17,7 @@ typedef struct {
     invoice_filetype_t file_type;
     const unsigned char *content;   /* decoded bytes, allocated from the pool */
     size_t content_len;
+    unsigned char sha256[INVOICE_SHA256_LEN];   /* of the decoded bytes */
 } invoice_create_t;
 
 typedef struct {

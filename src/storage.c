@@ -45,10 +45,9 @@ static const statement_t statements[ST_COUNT] = {
         /* Metadata and file in one statement: atomic, one round trip. */
         "WITH inv AS (INSERT INTO invoices (id, sender_id, receiver_id, "
         "file_type, file_size, file_sha256) VALUES ($1::uuid, $2::int4, "
-        "$3::int4, $4::text, octet_length($5::bytea), sha256($5::bytea)) "
-        "RETURNING *), "
+        "$3::int4, $4::text, $5::int4, $6::bytea) RETURNING *), "
         "file AS (INSERT INTO invoice_files (invoice_id, content) "
-        "SELECT id, $5::bytea FROM inv) "
+        "SELECT id, $7::bytea FROM inv) "
         "SELECT " INVOICE_COLS " FROM inv" },
     [ST_GET_BY_SENDER] = { "invoice_get_by_sender",
         "SELECT " INVOICE_COLS " FROM invoices "
@@ -123,9 +122,9 @@ typedef struct {
 
 typedef struct {
     int n;
-    const char *values[5];
-    int lengths[5];
-    int formats[5];
+    const char *values[7];
+    int lengths[7];
+    int formats[7];
 } params_t;
 
 static void param_text(params_t *ps, const char *v)
@@ -323,6 +322,8 @@ invoice_db_status_t invoice_storage_create(request_rec *r, const char *id,
     param_int(&ps, r->pool, sender_id);
     param_int(&ps, r->pool, in->receiver_id);
     param_text(&ps, invoice_filetype_media(in->file_type));
+    param_int(&ps, r->pool, (int)in->content_len);
+    param_bytes(&ps, in->sha256, sizeof(in->sha256));
     param_bytes(&ps, in->content, in->content_len);
     status = run_one(&db, ST_INSERT, &ps, out);
     if (status == INVOICE_DB_CONFLICT) {

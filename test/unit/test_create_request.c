@@ -65,6 +65,11 @@ static void valid_pdf_is_decoded(void **state)
     assert_int_equal(in.file_type, INVOICE_FILETYPE_PDF);
     assert_int_equal(in.content_len, 9);
     assert_memory_equal(in.content, "%PDF-1.3\n", 9);
+    {
+        unsigned char expected[INVOICE_SHA256_LEN];
+        invoice_sha256((const unsigned char *)"%PDF-1.3\n", 9, expected);
+        assert_memory_equal(in.sha256, expected, INVOICE_SHA256_LEN);
+    }
 }
 
 static void valid_png_is_decoded(void **state)
