@@ -13,7 +13,7 @@ PACKAGES := apache2 apache2-dev apache2-utils libaprutil1-dbd-pgsql \
 
 CORE_SRCS := src/auth.c src/base64.c src/create_request.c src/filetype.c \
              src/json_strict.c src/list_query.c src/problem.c src/render.c \
-             src/router.c src/sha256.c src/uuid.c
+             src/router.c src/sha256.c src/uuid.c src/multipart.c
 GLUE_SRCS := src/handlers.c src/http_io.c src/storage.c
 MODULE_SRCS := mod_invoice.c $(GLUE_SRCS) $(CORE_SRCS)
 HEADERS := $(wildcard src/*.h)
@@ -74,11 +74,13 @@ unit: unit-asan unit-valgrind
 
 build/asan/%: test/unit/%.c $(CORE_SRCS) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) $(SANITIZE) $< $(CORE_SRCS) $(TEST_LIBS) -o $@
+	@echo "CC $@"
+	@$(CC) $(TEST_CFLAGS) $(SANITIZE) $< $(CORE_SRCS) $(TEST_LIBS) -o $@
 
 build/plain/%: test/unit/%.c $(CORE_SRCS) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) $< $(CORE_SRCS) $(TEST_LIBS) -o $@
+	@echo "CC $@"
+	@$(CC) $(TEST_CFLAGS) $< $(CORE_SRCS) $(TEST_LIBS) -o $@
 
 unit-asan: deps $(addprefix build/asan/,$(UNIT_TESTS))
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t (ASan/UBSan)"; build/asan/$$t; done

@@ -18,14 +18,15 @@ typedef enum {
  *
  * @param value  the header value, NUL-terminated, may be NULL (missing)
  * @param role   the role the route requires
- * @param id     set to N on success
+ * @param id     set to N on success (untouched otherwise)
  * @return 1 on success, 0 otherwise (missing, wrong role, malformed, 0,
  *         out of range)
  */
 int invoice_auth_parse(const char *value, invoice_role_t role, int *id);
 
 /** Parse a positive decimal id 1..2147483647 spelled as described above
- *  (also used for path segments such as /sender/<N>).  s[0..len). */
+ *  (also used for path segments such as /sender/<N>).  s[0..len), need not
+ *  be NUL-terminated; *id is untouched on failure. */
 int invoice_parse_positive_id(const char *s, size_t len, int *id);
 
 #endif

@@ -77,7 +77,7 @@ invoice_b64_status_t invoice_base64_decode(const char *in, size_t len,
                                            unsigned char *out, size_t *outlen)
 {
     const unsigned char *s = (const unsigned char *)in;
-    size_t i, o = 0, last;
+    size_t i, o = 0, last, tail;
     invoice_b64_status_t st;
 
     if (len == 0) {
@@ -99,11 +99,11 @@ invoice_b64_status_t invoice_base64_decode(const char *in, size_t len,
         out[o++] = (unsigned char)(b << 4 | c >> 2);
         out[o++] = (unsigned char)(c << 6 | d);
     }
-    st = decode_last(s + last, out + o, &i);
+    st = decode_last(s + last, out + o, &tail);
     if (st != INVOICE_B64_OK) {
         return st;
     }
-    *outlen = o + i;
+    *outlen = o + tail;
     return INVOICE_B64_OK;
 }
 

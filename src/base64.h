@@ -25,18 +25,22 @@ size_t invoice_base64_decoded_max(size_t len);
  * accepted.  Non-canonical trailing bits ("SGVsbG9=" for "Hello") are
  * refused as INVOICE_B64_BAD_PADDING.
  *
- * @param outlen set to the number of decoded bytes on success
+ * @param outlen set to the number of decoded bytes on success (untouched
+ *               otherwise)
  * @return INVOICE_B64_OK or the first problem found
  */
 invoice_b64_status_t invoice_base64_decode(const char *in, size_t len,
                                            unsigned char *out, size_t *outlen);
 
-/** Convenience: allocate the output from pool p, then decode. */
+/** Convenience: allocate the output from pool p, then decode.  *out is
+ *  NULL on failure; nothing is allocated when len is 0 or not a multiple
+ *  of 4. */
 invoice_b64_status_t invoice_base64_decode_pool(apr_pool_t *p, const char *in,
                                                 size_t len, unsigned char **out,
                                                 size_t *outlen);
 
-/** A short English reason for a status ("is not valid base64: ..."). */
+/** A short English reason for a status ("is not valid base64: ..."), to
+ *  follow a field name; INVOICE_B64_OK gives "is valid base64". */
 const char *invoice_base64_reason(invoice_b64_status_t st);
 
 #endif

@@ -10,7 +10,8 @@ typedef enum {
     INVOICE_FILETYPE_PNG,       /* image/png, starts with 89 50 4E 47 0D 0A 1A 0A */
 } invoice_filetype_t;
 
-/** Map a media type (exact, case-sensitive match; no parameters) to a type. */
+/** Map a media type (exact, case-sensitive match; no parameters) to a type.
+ *  media[0..len), need not be NUL-terminated; NULL gives UNKNOWN. */
 invoice_filetype_t invoice_filetype_from_media(const char *media, size_t len);
 
 /** "application/pdf" / "image/png"; NULL for UNKNOWN. */

@@ -44,15 +44,16 @@ static int send_invoice(request_rec *r, int status, const invoice_t *inv)
     return invoice_http_send_json(r, status, body, len);
 }
 
-static void new_invoice_id(char *out)
+/* A fresh UUIDv7 from the kernel's CSPRNG; 0 if randomness failed. */
+static int new_invoice_id(char *out)
 {
     unsigned char random[10];
 
-    /* apr_generate_random_bytes reads the kernel's CSPRNG. */
     if (apr_generate_random_bytes(random, sizeof(random)) != APR_SUCCESS) {
-        memset(random, 0, sizeof(random));
+        return 0;
     }
     invoice_uuid_v7((uint64_t)(apr_time_now() / 1000), random, out);
+    return 1;
 }
 
 static int create(request_rec *r, const invoice_route_t *route, int sender)
@@ -80,7 +81,11 @@ static int create(request_rec *r, const invoice_route_t *route, int sender)
         return invoice_http_send_problem(r, parsed.status, parsed.detail,
                                          parsed.errors);
     }
-    new_invoice_id(id);
+    if (!new_invoice_id(id)) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "no random bytes for an id");
+        return invoice_http_send_problem(r, HTTP_INTERNAL_SERVER_ERROR,
+                                         "internal error", NULL);
+    }
     status = invoice_storage_create(r, id, sender, &in, &inv);
     if (status != INVOICE_DB_OK) {
         return storage_failure(r, status);

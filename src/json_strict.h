@@ -29,6 +29,19 @@
  * one object (compared after decoding escapes, so "a" and "\u0061" are
  * the same key).
  *
+ * Also refused: the escape \u0000 in any string.  json-c cuts object keys
+ * at a NUL, so {"a":1,"a\u0000b":2} would reach it as {"a":2}, and C-string
+ * consumers would truncate values the same way.
+ *
+ * Numbers are checked against the grammar only: 1e400 and
+ * 123456789012345678901234567890 pass, and json-c turns them into inf or
+ * saturates them (INT64_MAX/UINT64_MAX), so callers must range-check values.
+ *
+ * Depth: json-c counts differently; json_tokener_new_ex(max_depth + 1)
+ * accepts exactly the nesting that passes here.  A max_depth above
+ * INVOICE_JSON_MAX_DEPTH is treated as INVOICE_JSON_MAX_DEPTH (that cap
+ * bounds the validator's recursion); a negative one refuses everything.
+ *
  * @param buf       the bytes (need not be NUL-terminated)
  * @param len       their number
  * @param max_depth deepest container nesting allowed (>= 1)
@@ -36,7 +49,8 @@
  *                  an API error "detail" (e.g. "duplicate key in object",
  *                  "invalid UTF-8 in string", "nesting too deep",
  *                  "unexpected character at offset 12" is NOT required: the
- *                  message is static and never includes input bytes)
+ *                  message is static and never includes input bytes);
+ *                  untouched on success; may be NULL
  * @return 1 when valid, 0 otherwise
  */
 int invoice_json_check(const char *buf, size_t len, int max_depth,

@@ -21,6 +21,11 @@ typedef struct {
  * known name given twice, an empty value, a bad percent escape in a known
  * pair, or a value out of range is an error.
  *
+ * Names are case-sensitive and compared after decoding ("%6cimit" is
+ * limit, "Limit" is unknown); a name that does not decode is unknown.  A
+ * name with no '=' has an empty value.  Twice is an error even with equal
+ * values.  On error q holds defaults or part of the values: do not use it.
+ *
  * @param err  on failure, a static English detail such as
  *             "limit must be an integer between 1 and 1000" or
  *             "starting_after must be an invoice id"

@@ -41,6 +41,11 @@ typedef struct {
  * On METHOD_NOT_ALLOWED, out->template and out->allow are set; on OK every
  * field is set.  out is always fully initialised.
  *
+ * Precisely: on METHOD_NOT_ALLOWED action is NONE and role, template,
+ * allow, id and sender_id are set as they would be for OK; on NOT_FOUND
+ * every field is zero, NULL or "".  Any method other than GET, HEAD and
+ * POST (OPTIONS, lowercase "get" ...) on a known path is METHOD_NOT_ALLOWED.
+ *
  * @param method  request method, e.g. "GET" (case-sensitive, as HTTP)
  * @param path    the decoded path, NUL-terminated
  */

@@ -54,6 +54,7 @@ typedef struct {
     http_response_t *resp;
     const unsigned char *upload;   /* chunked upload source */
     size_t upload_len, upload_pos;
+    int keep;                      /* session handle: do not clean up */
 } xfer_t;
 
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
@@ -131,7 +132,9 @@ static int has_header(const char *const *headers, const char *name)
     return 0;
 }
 
-static void xfer_setup(xfer_t *x, const http_request_t *req)
+/* easy: a session's handle to reuse (its connection is kept), or NULL for
+ * a fresh handle whose connection is closed after the transfer. */
+static void xfer_setup(xfer_t *x, const http_request_t *req, CURL *easy)
 {
     memset(x, 0, sizeof *x);
     x->resp = xrealloc(NULL, sizeof *x->resp);
@@ -146,17 +149,20 @@ static void xfer_setup(xfer_t *x, const http_request_t *req)
     x->resp->what = xrealloc(NULL, wl);
     snprintf(x->resp->what, wl, "%s %s", req->method, req->path);
 
-    CURL *e = curl_easy_init();
-    if (!e)
+    CURL *e = easy;
+    if (e)
+        curl_easy_reset(e);
+    else if (!(e = curl_easy_init()))
         abort();
     x->easy = e;
+    x->keep = easy != NULL;
     curl_easy_setopt(e, CURLOPT_URL, x->url);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 10L);
     curl_easy_setopt(e, CURLOPT_TIMEOUT, 60L);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(e, CURLOPT_PROXY, "");
-    curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+    curl_easy_setopt(e, CURLOPT_FORBID_REUSE, easy ? 0L : 1L);
     curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, x->resp);
@@ -206,9 +212,13 @@ static http_response_t *xfer_finish(xfer_t *x, CURLcode rc)
     long status = 0;
     curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
     r->status = status;
+    long nc = 0;
+    curl_easy_getinfo(x->easy, CURLINFO_NUM_CONNECTS, &nc);
+    r->new_connections = nc;
     if (rc != CURLE_OK)
         snprintf(r->error, sizeof r->error, "%s", curl_easy_strerror(rc));
-    curl_easy_cleanup(x->easy);
+    if (!x->keep)
+        curl_easy_cleanup(x->easy);
     curl_slist_free_all(x->hdrs);
     free(x->url);
     return r;
@@ -217,7 +227,7 @@ static http_response_t *xfer_finish(xfer_t *x, CURLcode rc)
 http_response_t *http_do(const http_request_t *req)
 {
     xfer_t x;
-    xfer_setup(&x, req);
+    xfer_setup(&x, req, NULL);
     CURLcode rc = curl_easy_perform(x.easy);
     return xfer_finish(&x, rc);
 }
@@ -242,7 +252,7 @@ http_response_t **http_do_many(const http_request_t *reqs, size_t n)
         abort();
     curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, 0L);
     for (size_t i = 0; i < n; i++) {
-        xfer_setup(&xs[i], &reqs[i]);
+        xfer_setup(&xs[i], &reqs[i], NULL);
         curl_multi_add_handle(multi, xs[i].easy);
     }
     int running = 1;
@@ -274,6 +284,34 @@ http_response_t **http_do_many(const http_request_t *reqs, size_t n)
     free(codes);
     free(xs);
     return out;
+}
+
+struct http_session {
+    CURL *easy;
+};
+
+http_session_t *http_session_new(void)
+{
+    http_session_t *s = xrealloc(NULL, sizeof *s);
+    if (!(s->easy = curl_easy_init()))
+        abort();
+    return s;
+}
+
+http_response_t *http_session_do(http_session_t *s, const http_request_t *req)
+{
+    xfer_t x;
+    xfer_setup(&x, req, s->easy);
+    CURLcode rc = curl_easy_perform(x.easy);
+    return xfer_finish(&x, rc);
+}
+
+void http_session_free(http_session_t *s)
+{
+    if (!s)
+        return;
+    curl_easy_cleanup(s->easy);
+    free(s);
 }
 
 void http_free_many(http_response_t **rs, size_t n)

@@ -1,6 +1,7 @@
 /* A tiny HTTP client over libcurl for the integration tests.
  *
- * Every request uses its own easy handle (so its own connection); the
+ * Every request uses its own easy handle (so its own connection), except
+ * through a session, which keeps its connection alive between requests; the
  * concurrent helper drives several at once with curl_multi.  No request
  * header is added implicitly except Host, Content-Length / Transfer-Encoding
  * and Accept (libcurl defaults): the Content-Type libcurl would add to a
@@ -19,6 +20,7 @@ typedef struct {
     char *what;             /* "METHOD /path", for messages */
     long status;            /* 0 when the transfer failed (see error) */
     int curl_code;          /* CURLcode of the transfer */
+    long new_connections;   /* connections opened for it (0: reused one) */
     char error[256];        /* libcurl's message when curl_code != 0 */
     char *body;             /* always NUL-terminated (extra byte) */
     size_t body_len;
@@ -53,6 +55,13 @@ http_response_t *http_request(const char *method, const char *path,
  * with http_free_many). */
 http_response_t **http_do_many(const http_request_t *reqs, size_t n);
 void http_free_many(http_response_t **rs, size_t n);
+
+/* A keep-alive session: requests made through it reuse one connection
+ * whenever the server keeps it open. */
+typedef struct http_session http_session_t;
+http_session_t *http_session_new(void);
+http_response_t *http_session_do(http_session_t *s, const http_request_t *req);
+void http_session_free(http_session_t *s);
 
 /* Value of the first header of that name (case-insensitive), or NULL. */
 const char *http_header(const http_response_t *r, const char *name);

@@ -21,7 +21,7 @@ int main(void)
         const size_t *n;
     } groups[] = {
         GROUP(auth), GROUP(create), GROUP(validation), GROUP(list),
-        GROUP(consumer), GROUP(errors),
+        GROUP(consumer), GROUP(errors), GROUP(protocol),
         GROUP(db),   /* last: stops and restarts PostgreSQL */
     };
     size_t total = 0;

@@ -18,6 +18,7 @@ IT_DECLARE(validation);
 IT_DECLARE(list);
 IT_DECLARE(consumer);
 IT_DECLARE(errors);
+IT_DECLARE(protocol);
 IT_DECLARE(db);
 
 #endif

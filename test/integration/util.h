@@ -38,7 +38,7 @@ int it_env_load(void);
 int it_new_id(void);
 /* A random (version 4) lowercase UUID. */
 void it_random_uuid(char out[37]);
-/* printf into one of a few rotating static buffers (valid until 32 more
+/* printf into one of a few rotating static buffers (valid until 64 more
  * calls): for paths and header lines. */
 const char *P(const char *fmt, ...) CMOCKA_PRINTF_ATTRIBUTE(1, 2);
 /* "sender N" / "consumer N" (rotating buffers as P). */
