@@ -99,7 +99,8 @@ static int invoice_handler(request_rec *r)
         ap_discard_request_body(r);
         return unauthorized(r, route.role);
     }
-    if (route.action != INVOICE_ACTION_SENDER_CREATE) {
+    if (route.action != INVOICE_ACTION_SENDER_CREATE
+        && route.action != INVOICE_ACTION_SENDER_UPLOAD) {
         ap_discard_request_body(r);
     }
     return invoice_handler_for(route.action)(r, &route, caller);

@@ -50,7 +50,13 @@ MODDIR=$(apxs -q LIBEXECDIR)
 [ -f "$MODDIR/mod_lua.so" ] || die "$MODDIR/mod_lua.so missing (package apache2-bin)"
 
 # --------------------------------------------------------- servers, cleanup
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# Free: nobody answers a connect, and no socket (not even a client in
+# TIME_WAIT, which bind() trips over) holds the port.
+port_free() {
+    ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null &&
+    ! { cat /proc/net/tcp /proc/net/tcp6 2>/dev/null || true; } |
+        awk -v h=":$(printf %04X "$1")" 'substr($2, length($2) - 4) == h { f = 1 } END { exit !f }'
+}
 pick_port() {
     local p
     for _ in $(seq 100); do
@@ -151,16 +157,17 @@ record() {  # figure rep "parsed line"
 }
 
 # ab: missing requests (ab gave up) count as failed.
+# ab: p50/p99 from its percentile table, in the CSV form (-e) for sub-ms
+# precision; requests ab never completed (it gave up) count as failed.
 parse_ab() {  # n file
     awk -v n="$1" '
+        FILENAME ~ /csv$/ { split($0, a, ","); if (a[1] == 50) p50 = a[2]; if (a[1] == 99) p99 = a[2]; next }
         /^Complete requests:/   { c = $3 }
         /^Failed requests:/     { f = $3 }
         /^Non-2xx responses:/   { x = $3 }
         /^Requests per second:/ { r = $4 }
-        /^ *50% /               { p50 = $2 }
-        /^ *99% /               { p99 = $2 }
         END { if (r == "") r = 0; if (p50 == "") p50 = p99 = 0
-              printf "%s %s %s %d %d %d\n", r, p50, p99, f + (n - c), x, c - x }' "$2"
+              printf "%s %s %s %d %d %d\n", r, p50, p99, f + (n - c), x, c - x }' "$2" "$2.csv"
 }
 
 parse_wrk() {  # file
@@ -190,7 +197,8 @@ parse_pgbench() {  # file logprefix
 
 ab_run() {  # figure rep n [ab args...]
     local fig=$1 rep=$2 n=$3 out=$W/$1.$2; shift 3
-    ab "$@" >"$out" 2>"$out.err" || log "!! ab exited $? ($fig rep $rep): $(tail -1 "$out.err")"
+    ab -e "$out.csv" "$@" >"$out" 2>"$out.err" || log "!! ab exited $? ($fig rep $rep): $(tail -1 "$out.err")"
+    [ -f "$out.csv" ] || : >"$out.csv"
     record "$fig" "$rep" "$(parse_ab "$n" "$out")"
 }
 
@@ -280,6 +288,8 @@ while read -r id; do
     curl -sf -H 'Authorization: consumer 2' "$H/api/consumer/invoices/$id/file" | cmp -s - "$PDF" &&
         sample_ok=$((sample_ok + 1))
 done < <(q -c "SELECT id FROM invoices WHERE sender_id = 1 ORDER BY random() LIMIT 20")
+# Apache logs a crashed child when reaping it: look once it has stopped.
+"$REPO/scripts/httpd.sh" stop "$TMP/httpd"
 crashes=$(grep -cE 'Segmentation fault|exit signal' "$TMP/httpd/logs/error_log" || true)
 errors=$(grep -c '\[[a-z_]*:error\]' "$TMP/httpd/logs/error_log" || true)
 [ -f "$W/wrk_stderr" ] && FAILED_RUNS=$((FAILED_RUNS + 1))

@@ -17,21 +17,9 @@ static invoice_create_result_t bad_request(const char *detail)
     return res;
 }
 
-static void check_receiver_id(json_object *v, invoice_create_t *out,
-                              invoice_field_errors_t *errors)
+static void check_receiver_range(int64_t n, invoice_create_t *out,
+                                 invoice_field_errors_t *errors)
 {
-    int64_t n;
-
-    if (v == NULL) {
-        invoice_field_errors_add(errors, "receiver_id", "is required");
-        return;
-    }
-    /* Only a JSON integer: json-c would happily convert "2", 2.5 or true. */
-    if (!json_object_is_type(v, json_type_int)) {
-        invoice_field_errors_add(errors, "receiver_id", "must be an integer");
-        return;
-    }
-    n = json_object_get_int64(v);
     if (n < 1) {
         invoice_field_errors_add(errors, "receiver_id", "must be greater than 0");
     }
@@ -42,6 +30,44 @@ static void check_receiver_id(json_object *v, invoice_create_t *out,
     else {
         out->receiver_id = (int)n;
     }
+}
+
+static void check_receiver_id(json_object *v, invoice_create_t *out,
+                              invoice_field_errors_t *errors)
+{
+    if (v == NULL) {
+        invoice_field_errors_add(errors, "receiver_id", "is required");
+        return;
+    }
+    /* Only a JSON integer: json-c would happily convert "2", 2.5 or true. */
+    if (!json_object_is_type(v, json_type_int)) {
+        invoice_field_errors_add(errors, "receiver_id", "must be an integer");
+        return;
+    }
+    check_receiver_range(json_object_get_int64(v), out, errors);
+}
+
+void invoice_create_check_receiver_text(const char *s, size_t len,
+                                        invoice_create_t *out,
+                                        invoice_field_errors_t *errors)
+{
+    int64_t n = 0;
+    size_t i = (len > 0 && s[0] == '-') ? 1 : 0;
+
+    if (i == len) {
+        invoice_field_errors_add(errors, "receiver_id", "must be an integer");
+        return;
+    }
+    for (; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            invoice_field_errors_add(errors, "receiver_id", "must be an integer");
+            return;
+        }
+        if (n <= INVOICE_ID_MAX) {      /* saturate: the range check reports */
+            n = n * 10 + (s[i] - '0');
+        }
+    }
+    check_receiver_range(s[0] == '-' ? -n : n, out, errors);
 }
 
 static void check_file_type(json_object *v, invoice_create_t *out,
@@ -95,18 +121,18 @@ static void check_content(apr_pool_t *p, json_object *v, invoice_create_t *out,
 
 int invoice_create_check_file(invoice_filetype_t type,
                               const unsigned char *content, size_t len,
-                              invoice_field_errors_t *errors)
+                              const char *field, invoice_field_errors_t *errors)
 {
     /* Without a known type or decodable content there is nothing to match. */
     if (type == INVOICE_FILETYPE_UNKNOWN || content == NULL) {
         return 0;
     }
     if (len == 0) {
-        invoice_field_errors_add(errors, "content", "can't be blank");
+        invoice_field_errors_add(errors, field, "can't be blank");
         return 1;
     }
     if (!invoice_filetype_matches(type, content, len)) {
-        invoice_field_errors_add(errors, "content",
+        invoice_field_errors_add(errors, field,
                                  type == INVOICE_FILETYPE_PDF
                                      ? "is not a PDF file (must start with %PDF-)"
                                      : "is not a PNG file (bad signature)");
@@ -115,13 +141,16 @@ int invoice_create_check_file(invoice_filetype_t type,
     return 0;
 }
 
-static void check_unknown_fields(json_object *invoice,
+static void check_unknown_fields(json_object *obj, const char *const *allowed,
                                  invoice_field_errors_t *errors)
 {
-    json_object_object_foreach(invoice, key, val) {
+    json_object_object_foreach(obj, key, val) {
+        const char *const *a = allowed;
         (void)val;
-        if (strcmp(key, "receiver_id") != 0 && strcmp(key, "file_type") != 0
-            && strcmp(key, "content") != 0) {
+        while (*a != NULL && strcmp(*a, key) != 0) {
+            a++;
+        }
+        if (*a == NULL) {
             invoice_field_errors_add(errors, key, "is not allowed");
         }
     }
@@ -145,21 +174,25 @@ static json_object *parse_tree(const char *body, size_t len)
     return root;
 }
 
+static json_object *field(json_object *obj, const char *key)
+{
+    json_object *v;
+    return json_object_object_get_ex(obj, key, &v) ? v : NULL;
+}
+
 static invoice_create_result_t check_invoice(apr_pool_t *p, json_object *inv,
                                              invoice_create_t *out)
 {
+    static const char *const allowed[] = { "receiver_id", "file_type",
+                                           "content", NULL };
     invoice_create_result_t res = { 0, NULL, invoice_field_errors_make(p) };
-    json_object *v;
 
-    check_receiver_id(json_object_object_get_ex(inv, "receiver_id", &v) ? v : NULL,
-                      out, res.errors);
-    check_file_type(json_object_object_get_ex(inv, "file_type", &v) ? v : NULL,
-                    out, res.errors);
-    check_content(p, json_object_object_get_ex(inv, "content", &v) ? v : NULL,
-                  out, res.errors);
+    check_receiver_id(field(inv, "receiver_id"), out, res.errors);
+    check_file_type(field(inv, "file_type"), out, res.errors);
+    check_content(p, field(inv, "content"), out, res.errors);
     invoice_create_check_file(out->file_type, out->content, out->content_len,
-                              res.errors);
-    check_unknown_fields(inv, res.errors);
+                              "content", res.errors);
+    check_unknown_fields(inv, allowed, res.errors);
     if (invoice_field_errors_count(res.errors) > 0) {
         res.status = 422;
         res.detail = "the invoice has invalid fields";
@@ -170,25 +203,67 @@ static invoice_create_result_t check_invoice(apr_pool_t *p, json_object *inv,
     return res;
 }
 
+/* Strict JSON text -> json-c tree, or NULL with *detail set. */
+static json_object *parse_json(apr_pool_t *p, const char *text, size_t len,
+                               const char **detail)
+{
+    const char *why = NULL;
+    json_object *root;
+
+    if (len > (size_t)INT32_MAX) {
+        *detail = "request body is too large";
+        return NULL;
+    }
+    /* json-c alone is too lenient (NaN, duplicates, NUL ...): vet first. */
+    if (!invoice_json_check(text, len, CREATE_MAX_DEPTH, &why)) {
+        *detail = apr_pstrcat(p, "request body is not valid JSON: ", why, NULL);
+        return NULL;
+    }
+    root = parse_tree(text, len);
+    if (root == NULL) {
+        *detail = "request body is not valid JSON";
+    }
+    return root;
+}
+
+void invoice_create_parse_meta(apr_pool_t *p, const char *json, size_t len,
+                               invoice_create_t *out,
+                               invoice_field_errors_t *errors)
+{
+    static const char *const allowed[] = { "receiver_id", "file_type", NULL };
+    const char *detail = NULL;
+    json_object *obj = parse_json(p, json, len, &detail);
+
+    if (obj == NULL || !json_object_is_type(obj, json_type_object)) {
+        invoice_field_errors_add(errors, "invoice", "must be a JSON object");
+    }
+    else {
+        check_receiver_id(field(obj, "receiver_id"), out, errors);
+        if (field(obj, "file_type") != NULL) {
+            invoice_filetype_t declared;
+            check_file_type(field(obj, "file_type"), out, errors);
+            declared = out->file_type;
+            out->file_type = INVOICE_FILETYPE_UNKNOWN;
+            out->declared_type = declared;
+        }
+        check_unknown_fields(obj, allowed, errors);
+    }
+    if (obj != NULL) {
+        json_object_put(obj);
+    }
+}
+
 invoice_create_result_t invoice_create_parse(apr_pool_t *p, const char *body,
                                              size_t len, invoice_create_t *out)
 {
     invoice_create_result_t res;
-    const char *why = NULL;
+    const char *detail = NULL;
     json_object *root, *inv;
 
     memset(out, 0, sizeof(*out));
-    if (len > (size_t)INT32_MAX) {
-        return bad_request("request body is too large");
-    }
-    /* json-c alone is too lenient (NaN, duplicates, NUL ...): vet first. */
-    if (!invoice_json_check(body, len, CREATE_MAX_DEPTH, &why)) {
-        return bad_request(apr_pstrcat(p, "request body is not valid JSON: ",
-                                       why, NULL));
-    }
-    root = parse_tree(body, len);
+    root = parse_json(p, body, len, &detail);
     if (root == NULL) {
-        return bad_request("request body is not valid JSON");
+        return bad_request(detail);
     }
     if (!json_object_is_type(root, json_type_object)) {
         res = bad_request("request body must be a JSON object");

@@ -18,6 +18,7 @@ typedef struct {
     const unsigned char *content;   /* decoded bytes, allocated from the pool */
     size_t content_len;
     unsigned char sha256[INVOICE_SHA256_LEN];   /* of the decoded bytes */
+    invoice_filetype_t declared_type;   /* uploads: file_type in "invoice" */
 } invoice_create_t;
 
 typedef struct {
@@ -36,12 +37,26 @@ invoice_create_result_t invoice_create_parse(apr_pool_t *p, const char *body,
                                              size_t len, invoice_create_t *out);
 
 /**
- * Validate the fields once they are known, whatever carried them (JSON or
- * an upload).  Adds to errors; returns the number of errors added.
- * content may be NULL when the caller already decoded nothing.
+ * Check that content is a non-empty file of the given type (magic bytes),
+ * reporting under `field`.  Nothing is checked when the type is unknown or
+ * content is NULL (those are reported elsewhere).  Returns errors added.
  */
 int invoice_create_check_file(invoice_filetype_t type,
                               const unsigned char *content, size_t len,
-                              invoice_field_errors_t *errors);
+                              const char *field, invoice_field_errors_t *errors);
+
+/** receiver_id given as decimal text (an upload's field or query). */
+void invoice_create_check_receiver_text(const char *s, size_t len,
+                                        invoice_create_t *out,
+                                        invoice_field_errors_t *errors);
+
+/**
+ * An upload's "invoice" part: a strict JSON object with receiver_id and
+ * optionally file_type (put in out->declared_type).  Problems are field
+ * errors (a malformed part is an "invoice" error, not a 400).
+ */
+void invoice_create_parse_meta(apr_pool_t *p, const char *json, size_t len,
+                               invoice_create_t *out,
+                               invoice_field_errors_t *errors);
 
 #endif

@@ -2,11 +2,15 @@
 #include "handlers.h"
 
 #include <http_protocol.h>
+#include <http_request.h>
 #include <apr_strings.h>
 #include <apr_time.h>
 
+#include "byte_range.h"
 #include "create_request.h"
 #include "http_io.h"
+#include "multipart.h"
+#include "upload_request.h"
 #include "list_query.h"
 #include "mod_invoice_private.h"
 #include "storage.h"
@@ -56,13 +60,31 @@ static int new_invoice_id(char *out)
     return 1;
 }
 
-static int create(request_rec *r, const invoice_route_t *route, int sender)
+/* Store a validated invoice and answer 201 with its Location. */
+static int store_new(request_rec *r, int sender, const invoice_create_t *in)
 {
     char id[INVOICE_UUID_LEN + 1];
-    invoice_create_t in;
-    invoice_create_result_t parsed;
     invoice_t inv;
     invoice_db_status_t status;
+
+    if (!new_invoice_id(id)) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "no random bytes for an id");
+        return invoice_http_send_problem(r, HTTP_INTERNAL_SERVER_ERROR,
+                                         "internal error", NULL);
+    }
+    status = invoice_storage_create(r, id, sender, in, &inv);
+    if (status != INVOICE_DB_OK) {
+        return storage_failure(r, status);
+    }
+    apr_table_setn(r->headers_out, "Location",
+                   apr_pstrcat(r->pool, "/api/sender/invoices/", inv.id, NULL));
+    return send_invoice(r, HTTP_CREATED, &inv);
+}
+
+static int create(request_rec *r, const invoice_route_t *route, int sender)
+{
+    invoice_create_t in;
+    invoice_create_result_t parsed;
     char *body;
     apr_size_t len;
     int rv;
@@ -81,18 +103,87 @@ static int create(request_rec *r, const invoice_route_t *route, int sender)
         return invoice_http_send_problem(r, parsed.status, parsed.detail,
                                          parsed.errors);
     }
-    if (!new_invoice_id(id)) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "no random bytes for an id");
-        return invoice_http_send_problem(r, HTTP_INTERNAL_SERVER_ERROR,
-                                         "internal error", NULL);
+    return store_new(r, sender, &in);
+}
+
+typedef struct {
+    invoice_multipart_t *mp;
+    const char *error;
+} multipart_sink_t;
+
+static int feed_multipart(void *ctx, const char *data, apr_size_t n)
+{
+    multipart_sink_t *sink = ctx;
+
+    sink->error = invoice_multipart_feed(sink->mp, data, n);
+    return sink->error == NULL;
+}
+
+/* Stream a multipart body through the parser into an upload. */
+static int read_multipart(request_rec *r, const char *boundary,
+                          invoice_create_result_t *parsed, invoice_create_t *in)
+{
+    invoice_upload_t *upload = invoice_upload_make(r->pool,
+                                                   invoice_http_body_size_hint(r));
+    multipart_sink_t sink = {
+        invoice_multipart_make(r->pool, boundary, invoice_upload_mp_handler(),
+                               upload),
+        NULL
+    };
+    int rv = invoice_http_stream_body(r, feed_multipart, &sink);
+
+    if (rv != OK) {
+        return rv;
     }
-    status = invoice_storage_create(r, id, sender, &in, &inv);
-    if (status != INVOICE_DB_OK) {
-        return storage_failure(r, status);
+    if (sink.error == NULL) {
+        sink.error = invoice_multipart_finish(sink.mp);
     }
-    apr_table_setn(r->headers_out, "Location",
-                   apr_pstrcat(r->pool, "/api/sender/invoices/", inv.id, NULL));
-    return send_invoice(r, HTTP_CREATED, &inv);
+    if (sink.error != NULL) {
+        parsed->status = HTTP_BAD_REQUEST;
+        parsed->detail = apr_pstrcat(r->pool, "malformed multipart body: ",
+                                     sink.error, NULL);
+        parsed->errors = NULL;
+        return OK;
+    }
+    *parsed = invoice_upload_finish(upload, in);
+    return OK;
+}
+
+static int upload(request_rec *r, const invoice_route_t *route, int sender)
+{
+    const char *ct = apr_table_get(r->headers_in, "Content-Type");
+    const char *boundary = invoice_multipart_boundary(r->pool, ct);
+    invoice_create_t in;
+    invoice_create_result_t parsed;
+    int rv;
+
+    if (boundary != NULL) {
+        rv = read_multipart(r, boundary, &parsed, &in);
+    }
+    else if (invoice_upload_raw_type(ct) != INVOICE_FILETYPE_UNKNOWN) {
+        char *body;
+        apr_size_t len;
+        rv = invoice_http_read_body(r, &body, &len);
+        if (rv == OK) {
+            parsed = invoice_upload_raw(r->pool, ct, (const unsigned char *)body,
+                                        len, r->args, &in);
+        }
+    }
+    else {
+        ap_discard_request_body(r);
+        apr_table_setn(r->err_headers_out, "Accept-Post", INVOICE_UPLOAD_ACCEPT);
+        return invoice_http_send_problem(r, HTTP_UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type must be multipart/form-data (with a boundary), "
+            "application/pdf or image/png", NULL);
+    }
+    if (rv != OK) {
+        return rv;
+    }
+    if (parsed.status != 0) {
+        return invoice_http_send_problem(r, parsed.status, parsed.detail,
+                                         parsed.errors);
+    }
+    return store_new(r, sender, &in);
 }
 
 static int show(request_rec *r, const invoice_route_t *route, int caller)
@@ -136,81 +227,70 @@ static int pay(request_rec *r, const invoice_route_t *route, int consumer)
 static const char *etag_of(apr_pool_t *p, const unsigned char *sha256)
 {
     static const char hex[] = "0123456789abcdef";
-    char *etag = apr_palloc(p, 64 + 3);
+    char *etag = apr_palloc(p, 2 * INVOICE_SHA256_LEN + 3);
 
     etag[0] = '"';
-    for (int i = 0; i < 32; i++) {
+    for (int i = 0; i < INVOICE_SHA256_LEN; i++) {
         etag[1 + 2 * i] = hex[sha256[i] >> 4];
         etag[2 + 2 * i] = hex[sha256[i] & 0xf];
     }
-    etag[65] = '"';
-    etag[66] = '\0';
+    etag[2 * INVOICE_SHA256_LEN + 1] = '"';
+    etag[2 * INVOICE_SHA256_LEN + 2] = '\0';
     return etag;
 }
 
-/* If-None-Match: "*" or a list of entity tags, compared weakly (RFC 9110
- * 13.1.2), so W/"x" matches our strong "x". */
-static int etag_matches(const char *header, const char *etag)
+/* The validators and caching headers of a file: its bytes never change. */
+static void set_file_headers(request_rec *r, const invoice_file_t *f)
 {
-    const char *p = header;
-
-    while (*p) {
-        const char *start, *end;
-        while (*p == ' ' || *p == '\t' || *p == ',') {
-            p++;
-        }
-        if (*p == '*') {
-            return 1;
-        }
-        if (p[0] == 'W' && p[1] == '/') {
-            p += 2;
-        }
-        start = p;
-        end = *p == '"' ? strchr(p + 1, '"') : NULL;
-        if (end == NULL) {
-            return 0;
-        }
-        if ((size_t)(end - start + 1) == strlen(etag)
-            && strncmp(start, etag, strlen(etag)) == 0) {
-            return 1;
-        }
-        p = end + 1;
-    }
-    return 0;
+    apr_table_setn(r->headers_out, "ETag", etag_of(r->pool, f->sha256));
+    ap_update_mtime(r, f->inserted_at);
+    ap_set_last_modified(r);
+    apr_table_setn(r->headers_out, "Cache-Control",
+                   "private, max-age=31536000, immutable");
+    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
 }
 
 static int file(request_rec *r, const invoice_route_t *route, int consumer)
 {
     invoice_file_t f;
     invoice_filetype_t type;
-    const char *etag, *inm;
     apr_bucket_brigade *bb;
+    int cond;
     invoice_db_status_t status = invoice_storage_file(r, consumer, route->id, &f);
 
     if (status != INVOICE_DB_OK) {
         return storage_failure(r, status);
     }
-    type = invoice_filetype_from_media(f.file_type, strlen(f.file_type));
-    etag = etag_of(r->pool, f.sha256);
-    apr_table_setn(r->headers_out, "ETag", etag);
-    apr_table_setn(r->headers_out, "Cache-Control", "private");
-    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
-    inm = apr_table_get(r->headers_in, "If-None-Match");
-    if (inm && etag_matches(inm, etag)) {
-        r->status = HTTP_NOT_MODIFIED;
-        return DONE;
+    set_file_headers(r, &f);
+    /* If-None-Match, If-Modified-Since (and If-Match ...) as httpd does
+     * them for static files. */
+    cond = ap_meets_conditions(r);
+    if (cond != OK) {
+        r->status = cond;
+        return cond == HTTP_NOT_MODIFIED ? DONE
+            : invoice_http_send_problem(r, cond, "precondition failed", NULL);
     }
+    ap_set_accept_ranges(r);
+    if (ap_condition_if_range(r, r->headers_out) != AP_CONDITION_NOMATCH
+        && invoice_range_unsatisfiable(apr_table_get(r->headers_in, "Range"),
+                                       (apr_off_t)f.len)) {
+        apr_table_setn(r->err_headers_out, "Content-Range",
+                       apr_psprintf(r->pool, "bytes */%" APR_SIZE_T_FMT, f.len));
+        return invoice_http_send_problem(r, HTTP_RANGE_NOT_SATISFIABLE,
+            "no requested range overlaps the file", NULL);
+    }
+    type = invoice_filetype_from_media(f.file_type, strlen(f.file_type));
     apr_table_setn(r->headers_out, "Content-Disposition",
                    apr_psprintf(r->pool, "attachment; filename=\"%s.%s\"",
                                 route->id, invoice_filetype_ext(type)));
     ap_set_content_type(r, apr_pstrdup(r->pool, f.file_type));
     ap_set_content_length(r, (apr_off_t)f.len);
-    if (r->header_only) {
-        return DONE;
-    }
+    /* Satisfiable ranges (206, multipart/byteranges for several) and
+     * If-Range are httpd's byterange filter's job: it sees the whole body
+     * and the validators set above.  For HEAD httpd drops the body. */
+    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
     /* The bytes stay in the PGresult until r->pool goes, which httpd does
      * only after they are written (the EOR bucket), so no copy is made. */
-    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
     APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_immortal_create(
         (const char *)f.content, f.len, bb->bucket_alloc));
     APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
@@ -222,6 +302,7 @@ invoice_handler_fn invoice_handler_for(invoice_action_t action)
 {
     switch (action) {
     case INVOICE_ACTION_SENDER_CREATE: return create;
+    case INVOICE_ACTION_SENDER_UPLOAD: return upload;
     case INVOICE_ACTION_SENDER_LIST: return list;
     case INVOICE_ACTION_SENDER_SHOW: return show;
     case INVOICE_ACTION_CONSUMER_LIST: return list;

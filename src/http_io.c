@@ -11,28 +11,26 @@
 
 #define READ_CHUNK 65536
 
-/* Size the buffer from a Content-Length we can trust only as a hint: the
- * HTTP_IN filter enforces both it and LimitRequestBody while we read. */
-static apr_size_t initial_capacity(request_rec *r)
+apr_size_t invoice_http_body_size_hint(request_rec *r)
 {
     const char *cl = apr_table_get(r->headers_in, "Content-Length");
     apr_off_t limit = ap_get_limit_req_body(r);
     apr_off_t n = 0;
     char *end;
 
+    /* Only a hint: the HTTP_IN filter enforces both it and the limit. */
     if (cl && apr_strtoff(&n, cl, &end, 10) == APR_SUCCESS && *end == '\0'
         && n >= 0 && (limit == 0 || n <= limit)) {
-        return (apr_size_t)n + 1;
+        return (apr_size_t)n;
     }
-    return 8192;
+    return 0;
 }
 
-int invoice_http_read_body(request_rec *r, char **body, apr_size_t *len)
+int invoice_http_stream_body(request_rec *r, invoice_http_sink_fn sink,
+                             void *ctx)
 {
     apr_bucket_brigade *bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
-    apr_size_t cap = initial_capacity(r), used = 0;
-    char *buf = apr_palloc(r->pool, cap);
-    int seen_eos = 0;
+    int seen_eos = 0, failed = 0;
 
     while (!seen_eos) {
         apr_status_t rv = ap_get_brigade(r->input_filters, bb, AP_MODE_READBYTES,
@@ -53,27 +51,60 @@ int invoice_http_read_body(request_rec *r, char **body, apr_size_t *len)
             if (APR_BUCKET_IS_METADATA(b)) {
                 continue;
             }
-            rv = apr_bucket_read(b, &data, &n, APR_BLOCK_READ);
-            if (rv != APR_SUCCESS) {
+            if (apr_bucket_read(b, &data, &n, APR_BLOCK_READ) != APR_SUCCESS) {
                 return HTTP_BAD_REQUEST;
             }
-            if (used + n + 1 > cap) {
-                char *bigger;
-                while (used + n + 1 > cap) {
-                    cap *= 2;
-                }
-                bigger = apr_palloc(r->pool, cap);
-                memcpy(bigger, buf, used);
-                buf = bigger;
+            /* After the sink gives up, drain the rest so the connection
+             * stays usable for the next request. */
+            if (!failed && n > 0) {
+                failed = !sink(ctx, data, n);
             }
-            memcpy(buf + used, data, n);
-            used += n;
         }
         apr_brigade_cleanup(bb);
     }
-    buf[used] = '\0';
-    *body = buf;
-    *len = used;
+    return OK;
+}
+
+typedef struct {
+    apr_pool_t *pool;
+    char *buf;
+    apr_size_t used, cap;
+} buffer_t;
+
+static int append(void *ctx, const char *data, apr_size_t n)
+{
+    buffer_t *b = ctx;
+
+    if (b->used + n + 1 > b->cap) {
+        char *bigger;
+        while (b->used + n + 1 > b->cap) {
+            b->cap *= 2;
+        }
+        bigger = apr_palloc(b->pool, b->cap);
+        memcpy(bigger, b->buf, b->used);
+        b->buf = bigger;
+    }
+    memcpy(b->buf + b->used, data, n);
+    b->used += n;
+    return 1;
+}
+
+int invoice_http_read_body(request_rec *r, char **body, apr_size_t *len)
+{
+    buffer_t b = { r->pool, NULL, 0, invoice_http_body_size_hint(r) + 1 };
+    int rv;
+
+    if (b.cap < 8192) {
+        b.cap = 8192;
+    }
+    b.buf = apr_palloc(r->pool, b.cap);
+    rv = invoice_http_stream_body(r, append, &b);
+    if (rv != OK) {
+        return rv;
+    }
+    b.buf[b.used] = '\0';
+    *body = b.buf;
+    *len = b.used;
     return OK;
 }
 

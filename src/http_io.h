@@ -7,13 +7,27 @@
 
 #include "problem.h"
 
+/** The Content-Length when it is within LimitRequestBody, else 0: a size
+ *  to allocate up front. */
+apr_size_t invoice_http_body_size_hint(request_rec *r);
+
+/* Receives body bytes; returns 0 to stop caring (the rest is drained). */
+typedef int (*invoice_http_sink_fn)(void *ctx, const char *data, apr_size_t n);
+
+/**
+ * Stream the request body through sink, piece by piece as it arrives.
+ * @return OK, or the status to return from the handler as is (for
+ *         LimitRequestBody / malformed chunking this is AP_FILTER_ERROR:
+ *         httpd has already chosen the response, 413 or 400).
+ */
+int invoice_http_stream_body(request_rec *r, invoice_http_sink_fn sink,
+                             void *ctx);
+
 /**
  * Read the whole request body into one buffer from r->pool (NUL-terminated
  * for convenience; *len excludes the NUL).  Honours LimitRequestBody
  * through the HTTP_IN filter.
- * @return OK, or the status to return from the handler as is (for
- *         LimitRequestBody / malformed chunking this is AP_FILTER_ERROR:
- *         httpd has already chosen the response, 413 or 400).
+ * @return as invoice_http_stream_body
  */
 int invoice_http_read_body(request_rec *r, char **body, apr_size_t *len);
 

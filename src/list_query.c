@@ -1,4 +1,5 @@
-/* The query string of list routes: ?limit=N&starting_after=<id>.
+/* Query strings: the list routes' ?limit=N&starting_after=<id>, and
+ * single values such as the raw upload's ?receiver_id=N.
  * Pure code: names and values are percent-decoded into small stack
  * buffers, since every value we accept is short. */
 #include "list_query.h"
@@ -157,4 +158,34 @@ int invoice_list_query_parse(const char *args, invoice_list_query_t *q,
         }
     }
     return 1;
+}
+
+int invoice_query_value(const char *args, const char *name, char *out,
+                        size_t cap, size_t *len)
+{
+    size_t name_len = strlen(name);
+    int found = 0;
+
+    while (args != NULL && *args != '\0') {
+        size_t plen = strcspn(args, "&");
+        const char *eq = memchr(args, '=', plen);
+        size_t nlen = eq ? (size_t)(eq - args) : plen;
+        char decoded[64];
+        size_t n;
+
+        if (form_decode(args, nlen, decoded, sizeof(decoded), &n) == DEC_OK
+            && n == name_len && memcmp(decoded, name, n) == 0) {
+            const char *val = eq ? eq + 1 : args + plen;
+            if (found++ > 0
+                || form_decode(val, (size_t)(args + plen - val), out, cap, len)
+                       != DEC_OK) {
+                return -1;
+            }
+        }
+        args += plen;
+        if (*args == '&') {
+            args++;
+        }
+    }
+    return found;
 }

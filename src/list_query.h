@@ -1,4 +1,5 @@
-/* The query string of list routes: ?limit=N&starting_after=<id>.  Pure code. */
+/* Query strings of the API: the list routes' ?limit=N&starting_after=<id>
+ * and single values (?receiver_id=N on raw uploads).  Pure code. */
 #ifndef MOD_INVOICE_LIST_QUERY_H
 #define MOD_INVOICE_LIST_QUERY_H
 
@@ -33,5 +34,14 @@ typedef struct {
  */
 int invoice_list_query_parse(const char *args, invoice_list_query_t *q,
                              const char **err);
+
+/**
+ * The percent-decoded value of parameter `name` in args (raw r->args).
+ * @param out  receives the value (not NUL-terminated), at most cap bytes
+ * @return 1 found (value in out[0..*len)), 0 absent, -1 given twice, a bad
+ *         escape, or longer than cap
+ */
+int invoice_query_value(const char *args, const char *name, char *out,
+                        size_t cap, size_t *len);
 
 #endif

@@ -54,14 +54,32 @@ static int valid_boundary(const char *b, size_t len)
     return 1;
 }
 
-/* Value of parameter `name` in a header's "; a=b; c="d"" tail, or NULL. */
+/* The next ';' at or after s that is not inside a quoted string, or NULL.
+ * (Quoted-pairs are not supported: browsers percent-encode '"' in names.) */
+static const char *next_param(const char *s)
+{
+    int quoted = 0;
+
+    for (; *s != '\0'; s++) {
+        if (*s == '"') {
+            quoted = !quoted;
+        }
+        else if (*s == ';' && !quoted) {
+            return s;
+        }
+    }
+    return NULL;
+}
+
+/* Value of parameter `name` in a header's "; a=b; c="d"" tail, or NULL.
+ * A ';' or "name=" inside a quoted value belongs to that value. */
 static const char *header_param(apr_pool_t *p, const char *params,
                                 const char *name)
 {
     size_t nlen = strlen(name);
     const char *s = params;
 
-    while ((s = strchr(s, ';')) != NULL) {
+    while ((s = next_param(s)) != NULL) {
         s++;
         while (*s == ' ' || *s == '\t') {
             s++;

@@ -20,6 +20,8 @@ static const route_def routes[] = {
     { "/api/sender/invoices", INVOICE_ROLE_SENDER,
       INVOICE_ACTION_SENDER_LIST, INVOICE_ACTION_SENDER_CREATE,
       GET_HEAD ", POST" },
+    { "/api/sender/uploads", INVOICE_ROLE_SENDER,
+      INVOICE_ACTION_NONE, INVOICE_ACTION_SENDER_UPLOAD, "POST" },
     { "/api/sender/invoices/{id}", INVOICE_ROLE_SENDER,
       INVOICE_ACTION_SENDER_SHOW, INVOICE_ACTION_NONE, GET_HEAD },
     { "/api/consumer/invoices", INVOICE_ROLE_CONSUMER,

@@ -9,6 +9,7 @@
 typedef enum {
     INVOICE_ACTION_NONE = 0,
     INVOICE_ACTION_SENDER_CREATE,           /* POST /api/sender/invoices */
+    INVOICE_ACTION_SENDER_UPLOAD,           /* POST /api/sender/uploads */
     INVOICE_ACTION_SENDER_LIST,             /* GET  /api/sender/invoices */
     INVOICE_ACTION_SENDER_SHOW,             /* GET  /api/sender/invoices/{id} */
     INVOICE_ACTION_CONSUMER_LIST,           /* GET  /api/consumer/invoices */

@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 enum { CONC = 16 };
 
@@ -226,6 +229,73 @@ static void t_db_down_503_then_recovers(void **state)
     free(body);
 }
 
+/* While PostgreSQL restarts, requests may get 503 but nothing else: no
+ * 500, no dropped connection.  Afterwards everything works at once. */
+static void t_db_restart_under_load_never_500(void **state)
+{
+    (void)state;
+    enum { B = 8 };
+    int s = it_new_id(), rcv = it_new_id();
+    char *body = it_create_body(rcv, "application/pdf", it_pdf, it_pdf_len);
+    char ids[1][37];
+    create_tiny(s, rcv, ids[0]);
+
+    fflush(stdout);
+    fflush(stderr);
+    pg_stopped = 1;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", it_env.pg_restart, (char *)NULL);
+        _exit(127);
+    }
+    long ok = 0, unavailable = 0;
+    int done = 0, wstatus = 0;
+    /* bounded: the restart script itself gives up after a minute */
+    for (int round = 0; round < 2000 && !done; round++) {
+        it_req_t qs[B];
+        for (int i = 0; i < B; i++) {
+            switch (i % 4) {
+            case 0: it_req(&qs[i], "GET", "/api/sender/invoices", AS(s), NULL, NULL, 0); break;
+            case 1: it_req(&qs[i], "GET", P("/api/consumer/invoices/%s", ids[0]), AC(rcv), NULL, NULL, 0); break;
+            case 2: it_req(&qs[i], "GET", P("/api/consumer/invoices/%s/file", ids[0]), AC(rcv), NULL, NULL, 0); break;
+            default:
+                it_req(&qs[i], "POST", "/api/sender/invoices", AS(s), "application/json",
+                       body, strlen(body));
+            }
+        }
+        http_response_t **rs = it_run_many(qs, B);
+        for (int i = 0; i < B; i++) {
+            long want = i % 4 == 3 ? 201 : 200;
+            if (rs[i]->status == want) {
+                ok++;
+            } else if (rs[i]->status == 503) {
+                json_object *p = assert_problem(rs[i], 503);
+                json_object_put(p);
+                it_check(http_header(rs[i], "Retry-After") != NULL,
+                         "%s: 503 without Retry-After", rs[i]->what);
+                unavailable++;
+            } else {
+                assert_status(rs[i], want);   /* fails with the details */
+            }
+        }
+        http_free_many(rs, B);
+        if (waitpid(pid, &wstatus, WNOHANG) == pid)
+            done = 1;
+    }
+    if (!done)
+        waitpid(pid, &wstatus, 0);
+    it_check(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0,
+             "%s failed (status %d)", it_env.pg_restart, wstatus);
+    pg_stopped = 0;
+    print_message("during the restart: %ld answered, %ld got 503\n", ok, unavailable);
+    assert_true(ok + unavailable > 0);
+    /* PostgreSQL is back: everything succeeds straight away */
+    mixed_burst(s, rcv, ids, 1, CONC, body);
+    mixed_burst(s, rcv, ids, 1, CONC, body);
+    free(body);
+}
+
 /* Leave PostgreSQL running whatever happened in the test. */
 static int pg_ensure_running(void **state)
 {
@@ -242,6 +312,7 @@ static int pg_ensure_running(void **state)
 
 const struct CMUnitTest it_tests_db[] = {
     cmocka_unit_test_teardown(t_db_restart_is_transparent, pg_ensure_running),
+    cmocka_unit_test_teardown(t_db_restart_under_load_never_500, pg_ensure_running),
     cmocka_unit_test_teardown(t_db_down_503_then_recovers, pg_ensure_running),
 };
 IT_DEFINE_COUNT(db);

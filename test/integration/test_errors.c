@@ -111,8 +111,18 @@ static void t_malformed_ids_404(void **state)
         json_object_put(p);
         http_free(r);
     }
-    /* while the well-formed ones work */
+    /* while the well-formed ones work, up to the largest id */
     http_response_t *r = api_get(P("/api/consumer/invoices/sender/%d", x), AC(x));
+    it_list_t l;
+    assert_list(r, &l);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.ids[0], id);
+    it_list_free(&l);
+    http_free(r);
+    r = api_get("/api/consumer/invoices/sender/2147483647", AC(x));
+    assert_status(r, 200);
+    http_free(r);
+    r = api_get("/api/consumer/invoices/sender/1", AC(x));
     assert_status(r, 200);
     http_free(r);
     r = api_get(P("/api/sender/invoices/%s", id), AS(x));

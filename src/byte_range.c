@@ -1,0 +1,91 @@
+/* Range satisfiability.  See byte_range.h. */
+#include "byte_range.h"
+
+#include <string.h>
+#include <apr_lib.h>
+
+/* Parse digits at *p (at least one) into *out; 0 on overflow or none. */
+static int parse_pos(const char **p, apr_off_t *out)
+{
+    apr_off_t v = 0;
+    const char *s = *p;
+
+    if (!apr_isdigit(*s)) {
+        return 0;
+    }
+    while (apr_isdigit(*s)) {
+        if (v > (APR_INT64_MAX - 9) / 10) {
+            return 0;
+        }
+        v = v * 10 + (*s++ - '0');
+    }
+    *p = s;
+    *out = v;
+    return 1;
+}
+
+static const char *skip_ows(const char *p)
+{
+    while (*p == ' ' || *p == '\t') {
+        p++;
+    }
+    return p;
+}
+
+/* One range-spec at *p: sets *satisfiable; 0 when malformed. */
+static int parse_spec(const char **p, apr_off_t size, int *satisfiable)
+{
+    apr_off_t first, last;
+
+    if (**p == '-') {                       /* suffix: the last N bytes */
+        (*p)++;
+        if (!parse_pos(p, &last)) {
+            return 0;
+        }
+        *satisfiable = last > 0 && size > 0;
+        return 1;
+    }
+    if (!parse_pos(p, &first) || **p != '-') {
+        return 0;
+    }
+    (*p)++;
+    if (apr_isdigit(**p)) {
+        if (!parse_pos(p, &last) || last < first) {
+            return 0;
+        }
+    }
+    *satisfiable = first < size;
+    return 1;
+}
+
+int invoice_range_unsatisfiable(const char *header, apr_off_t size)
+{
+    const char *p;
+    int any = 0, specs = 0;
+
+    if (header == NULL || strncasecmp(header, "bytes=", 6) != 0) {
+        return 0;
+    }
+    p = header + 6;
+    for (;;) {
+        int ok = 0;
+        p = skip_ows(p);
+        if (*p == ',') {            /* empty list elements are allowed */
+            p++;
+            continue;
+        }
+        if (*p == '\0') {
+            break;
+        }
+        if (!parse_spec(&p, size, &ok)) {
+            return 0;
+        }
+        specs++;
+        any |= ok;
+        p = skip_ows(p);
+        if (*p != ',' && *p != '\0') {
+            return 0;
+        }
+    }
+    return specs > 0 && !any;
+}
