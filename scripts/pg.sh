@@ -39,7 +39,7 @@ start() {
         as_pg_user "$PG_BIN/pg_ctl" -D "$data" -l "$dir/postgresql.log" -w -t 60 \
             -o "-p $port" start >/dev/null || { tail -20 "$dir/postgresql.log" >&2; die "PostgreSQL did not start"; }
     fi
-    wait_for 100 "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$port" || die "PostgreSQL not ready on $port"
+    wait_for 100 "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$port" -U invoice -d postgres || die "PostgreSQL not ready on $port"
     if ! psql_q "$port" postgres -tAc "SELECT 1 FROM pg_database WHERE datname='invoice'" | grep -q 1; then
         psql_q "$port" postgres -c "CREATE DATABASE invoice" >/dev/null
     fi

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2317  # cleanup and its helpers run from the EXIT trap
 # Run the integration test binary against a private PostgreSQL and Apache.
 #
 #   test/integration/run.sh BINARY [ARGS...]
@@ -32,7 +33,9 @@ log() { echo "run.sh: $*" >&2; }
 leftover_pids() {
     local p cmd
     for p in /proc/[0-9]*; do
-        [ "${p#/proc/}" != "$$" ] && [ "${p#/proc/}" != "$BASHPID" ] || continue
+        if [ "${p#/proc/}" = "$$" ] || [ "${p#/proc/}" = "$BASHPID" ]; then
+            continue
+        fi
         cmd=$( { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null ) || continue
         [[ $cmd == *"$RUN_DIR"* ]] && echo "${p#/proc/}"
     done
@@ -71,7 +74,7 @@ cleanup() {
     local pids
     pids=$(leftover_pids)
     if [ -n "$pids" ]; then
-        log "processes left running from $RUN_DIR, terminating: $(echo $pids)"
+        log "processes left running from $RUN_DIR, terminating: ${pids//$'\n'/ }"
         # shellcheck disable=SC2086
         kill $pids 2>/dev/null
         for _ in $(seq 50); do

@@ -290,7 +290,7 @@ static void check_body_inj(const char *boundary, const char *body, size_t len,
         cuts[0] = i;
         RUN(cuts, 1, "split at %zu", i);
     }
-    if (len <= 200) {
+    if (len <= 128) {
         for (size_t i = 1; i < len; i++) {
             for (size_t j = i + 1; j < len; j++) {
                 cuts[0] = i;
