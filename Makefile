@@ -14,8 +14,8 @@ PACKAGES := apache2 apache2-dev apache2-utils libaprutil1-dbd-pgsql \
 CORE_SRCS := src/auth.c src/base64.c src/create_request.c src/filetype.c \
              src/json_strict.c src/list_query.c src/problem.c src/render.c \
              src/router.c src/sha256.c src/uuid.c src/multipart.c \
-             src/upload_request.c src/byte_range.c
-GLUE_SRCS := src/handlers.c src/http_io.c src/storage.c
+             src/upload_request.c src/byte_range.c src/trace.c src/metrics.c
+GLUE_SRCS := src/handlers.c src/http_io.c src/ops.c src/storage.c
 MODULE_SRCS := mod_invoice.c $(GLUE_SRCS) $(CORE_SRCS)
 HEADERS := $(wildcard src/*.h)
 

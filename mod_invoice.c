@@ -9,10 +9,12 @@
 #include <http_request.h>
 #include <http_log.h>
 #include <apr_strings.h>
+#include <mod_status.h>
 
 #include "src/auth.h"
 #include "src/handlers.h"
 #include "src/http_io.h"
+#include "src/ops.h"
 #include "src/router.h"
 #include "src/storage.h"
 
@@ -69,14 +71,11 @@ static int unauthorized(request_rec *r, invoice_role_t role)
                     " <id>\" with an id from 1 to 2147483647", NULL), NULL);
 }
 
-static int invoice_handler(request_rec *r)
+static int api_handler(request_rec *r)
 {
     invoice_route_t route;
-    int caller;
+    int caller = 0;
 
-    if (r->handler == NULL || strcmp(r->handler, INVOICE_HANDLER) != 0) {
-        return DECLINED;
-    }
     if (r->prev != NULL && strcmp(r->uri, PROBLEM_PATH) == 0) {
         return render_httpd_error(r);
     }
@@ -96,14 +95,33 @@ static int invoice_handler(request_rec *r)
     }
     if (!invoice_auth_parse(apr_table_get(r->headers_in, "Authorization"),
                             route.role, &caller)) {
+        invoice_req_identify(r, route.action, route.role, 0, route.id);
         ap_discard_request_body(r);
         return unauthorized(r, route.role);
     }
+    invoice_req_identify(r, route.action, route.role, caller, route.id);
     if (route.action != INVOICE_ACTION_SENDER_CREATE
         && route.action != INVOICE_ACTION_SENDER_UPLOAD) {
         ap_discard_request_body(r);
     }
     return invoice_handler_for(route.action)(r, &route, caller);
+}
+
+static int invoice_handler(request_rec *r)
+{
+    if (r->handler == NULL) {
+        return DECLINED;
+    }
+    if (strcmp(r->handler, INVOICE_HANDLER) == 0) {
+        return api_handler(r);
+    }
+    if (strcmp(r->handler, INVOICE_HEALTH_HANDLER) == 0) {
+        return invoice_ops_health(r);
+    }
+    if (strcmp(r->handler, INVOICE_METRICS_HANDLER) == 0) {
+        return invoice_ops_metrics(r);
+    }
+    return DECLINED;
 }
 
 static int invoice_post_config(apr_pool_t *pconf, apr_pool_t *plog,
@@ -119,6 +137,7 @@ static int invoice_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "%s", err);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    invoice_ops_post_config(pconf, s);  /* metrics are optional: logged */
     return OK;
 }
 
@@ -128,6 +147,11 @@ static void invoice_register_hooks(apr_pool_t *p)
 
     ap_hook_post_config(invoice_post_config, NULL, before_dbd, APR_HOOK_MIDDLE);
     ap_hook_handler(invoice_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_fixups(invoice_ops_fixups, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_log_transaction(invoice_ops_log_transaction, NULL, NULL,
+                            APR_HOOK_MIDDLE);
+    APR_OPTIONAL_HOOK(ap, status_hook, invoice_ops_status_hook, NULL, NULL,
+                      APR_HOOK_MIDDLE);
 }
 
 AP_DECLARE_MODULE(invoice) = {

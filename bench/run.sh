@@ -143,10 +143,12 @@ curl -sf -H "Authorization: consumer $rcv" "$H/api/consumer/invoices/$id/file" |
     die "download of $id differs from $PDF"
 
 # ----------------------------------------------------------------- runners
-# Every run appends "figure rep rps p50_ms p99_ms failed non2xx requests" to $RUNS.
+# Every run appends "figure rep req/s p50_ms p99_ms failed non2xx ok2xx" to $RUNS.
 RUNS=$W/runs.txt
 : >"$RUNS"
 FAILED_RUNS=0
+# A load tool that failed or complained (wrk scripts report on stderr) fails the run.
+tool_error() { FAILED_RUNS=$((FAILED_RUNS + 1)); log "!! $*"; }
 
 record() {  # figure rep "parsed line"
     local line=$3
@@ -156,7 +158,6 @@ record() {  # figure rep "parsed line"
     log "$1 rep $2: $3 req/s, p50 $4 ms, p99 $5 ms"
 }
 
-# ab: missing requests (ab gave up) count as failed.
 # ab: p50/p99 from its percentile table, in the CSV form (-e) for sub-ms
 # precision; requests ab never completed (it gave up) count as failed.
 parse_ab() {  # n file
@@ -197,15 +198,15 @@ parse_pgbench() {  # file logprefix
 
 ab_run() {  # figure rep n [ab args...]
     local fig=$1 rep=$2 n=$3 out=$W/$1.$2; shift 3
-    ab -e "$out.csv" "$@" >"$out" 2>"$out.err" || log "!! ab exited $? ($fig rep $rep): $(tail -1 "$out.err")"
+    ab -e "$out.csv" "$@" >"$out" 2>"$out.err" || tool_error "ab exited $? ($fig rep $rep): $(tail -1 "$out.err")"
     [ -f "$out.csv" ] || : >"$out.csv"
     record "$fig" "$rep" "$(parse_ab "$n" "$out")"
 }
 
 wrk_run() {  # figure rep [wrk args...]
     local fig=$1 rep=$2 out=$W/$1.$2; shift 2
-    wrk -t2 -c$CONC -d"${SECS}s" --latency "$@" >"$out" 2>"$out.err" || log "!! wrk exited $? ($fig rep $rep)"
-    [ ! -s "$out.err" ] || { log "!! $fig rep $rep: $(cat "$out.err")"; echo 1 >"$W/wrk_stderr"; }
+    wrk -t2 -c$CONC -d"${SECS}s" --latency "$@" >"$out" 2>"$out.err" || tool_error "wrk exited $? ($fig rep $rep)"
+    [ ! -s "$out.err" ] || tool_error "$fig rep $rep: $(cat "$out.err")"
     record "$fig" "$rep" "$(parse_wrk "$out")"
 }
 
@@ -214,7 +215,7 @@ pgbench_run() {  # rep secs
     rm -f "$out".log.*
     "$PG_BIN/pgbench" -n -M prepared -c $CONC -j 2 -T "$2" -h 127.0.0.1 -p "$PGPORT" -U invoice \
         -D content="$PDF_HEX" -f "$BENCH/insert.sql" -l --log-prefix="$out.log" invoice \
-        >"$out" 2>"$out.err" || log "!! pgbench exited $? (rep $1): $(tail -1 "$out.err")"
+        >"$out" 2>"$out.err" || tool_error "pgbench exited $? (rep $1): $(tail -1 "$out.err")"
     record insert "$1" "$(parse_pgbench "$out" "$out.log")"
 }
 
@@ -292,7 +293,6 @@ done < <(q -c "SELECT id FROM invoices WHERE sender_id = 1 ORDER BY random() LIM
 "$REPO/scripts/httpd.sh" stop "$TMP/httpd"
 crashes=$(grep -cE 'Segmentation fault|exit signal' "$TMP/httpd/logs/error_log" || true)
 errors=$(grep -c '\[[a-z_]*:error\]' "$TMP/httpd/logs/error_log" || true)
-[ -f "$W/wrk_stderr" ] && FAILED_RUNS=$((FAILED_RUNS + 1))
 
 # ------------------------------------------------------------------ report
 # Per figure over the counted repetitions: median and spread of req/s,

@@ -13,11 +13,19 @@
 #include "upload_request.h"
 #include "list_query.h"
 #include "mod_invoice_private.h"
+#include "ops.h"
 #include "storage.h"
 
 #define RETRY_AFTER_SECONDS "2"
 
 static const char not_found_detail[] = "no such invoice";
+
+static void count(invoice_counter_t c, apr_uint64_t n)
+{
+    if (invoice_metrics != NULL) {
+        invoice_metrics_add(invoice_metrics, c, n);
+    }
+}
 
 /* Map a storage failure onto the response; OK results never get here. */
 static int storage_failure(request_rec *r, invoice_db_status_t status)
@@ -32,6 +40,7 @@ static int storage_failure(request_rec *r, invoice_db_status_t status)
         return invoice_http_send_problem(r, HTTP_BAD_REQUEST,
             "starting_after must be the id of an invoice in this list", NULL);
     case INVOICE_DB_UNAVAILABLE:
+        count(INVOICE_COUNT_UNAVAILABLE, 1);
         apr_table_setn(r->err_headers_out, "Retry-After", RETRY_AFTER_SECONDS);
         return invoice_http_send_problem(r, HTTP_SERVICE_UNAVAILABLE,
             "the database is unavailable; retry later", NULL);
@@ -76,6 +85,9 @@ static int store_new(request_rec *r, int sender, const invoice_create_t *in)
     if (status != INVOICE_DB_OK) {
         return storage_failure(r, status);
     }
+    count(INVOICE_COUNT_CREATED, 1);
+    count(INVOICE_COUNT_BYTES_UPLOADED, in->content_len);
+    apr_table_setn(r->notes, "invoice_id", apr_pstrdup(r->pool, inv.id));
     apr_table_setn(r->headers_out, "Location",
                    apr_pstrcat(r->pool, "/api/sender/invoices/", inv.id, NULL));
     return send_invoice(r, HTTP_CREATED, &inv);
@@ -220,8 +232,12 @@ static int pay(request_rec *r, const invoice_route_t *route, int consumer)
 {
     invoice_t inv;
     invoice_db_status_t status = invoice_storage_pay(r, consumer, route->id, &inv);
-    return status == INVOICE_DB_OK ? send_invoice(r, HTTP_OK, &inv)
-                                   : storage_failure(r, status);
+
+    if (status != INVOICE_DB_OK) {
+        return storage_failure(r, status);
+    }
+    count(INVOICE_COUNT_PAID, 1);
+    return send_invoice(r, HTTP_OK, &inv);
 }
 
 static const char *etag_of(apr_pool_t *p, const unsigned char *sha256)

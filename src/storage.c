@@ -10,6 +10,7 @@
 #include <apr_strings.h>
 
 #include "mod_invoice_private.h"
+#include "ops.h"
 
 /* ------------------------------------------------------------------ SQL */
 
@@ -32,7 +33,7 @@ enum {
     ST_LIST_SENDER, ST_LIST_SENDER_AFTER,
     ST_LIST_RECEIVER, ST_LIST_RECEIVER_AFTER,
     ST_LIST_PAIR, ST_LIST_PAIR_AFTER,
-    ST_PAY, ST_FILE, ST_COUNT
+    ST_PAY, ST_FILE, ST_PING, ST_COUNT
 };
 
 typedef struct {
@@ -86,6 +87,7 @@ static const statement_t statements[ST_COUNT] = {
         "(extract(epoch FROM i.inserted_at) * 1000000)::int8 "
         "FROM invoices i JOIN invoice_files f ON f.invoice_id = i.id "
         "WHERE i.id = $1::uuid AND i.receiver_id = $2::int4" },
+    [ST_PING] = { "invoice_ping", "SELECT 1" },
 };
 
 /* ------------------------------------------------------- registration */
@@ -150,10 +152,17 @@ static void param_bytes(params_t *ps, const void *v, apr_size_t len)
 
 static invoice_db_status_t db_open(request_rec *r, db_t *db)
 {
+    apr_time_t start = apr_time_now();
     ap_dbd_t *dbd = dbd_acquire_fn ? dbd_acquire_fn(r) : NULL;
 
+    if (invoice_metrics != NULL) {
+        invoice_metrics_db_acquire(invoice_metrics, apr_time_now() - start);
+    }
     db->r = r;
     if (dbd == NULL) {
+        if (invoice_metrics != NULL) {
+            invoice_metrics_add(invoice_metrics, INVOICE_COUNT_DB_ERRORS, 1);
+        }
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       "no database connection available (see mod_dbd errors)");
         return INVOICE_DB_UNAVAILABLE;
@@ -246,6 +255,9 @@ static invoice_db_status_t run(db_t *db, int st, const params_t *ps,
         status = (PQstatus(db->conn) == CONNECTION_BAD
                   || state_means_unavailable(state))
                      ? INVOICE_DB_UNAVAILABLE : INVOICE_DB_ERROR;
+        if (invoice_metrics != NULL) {
+            invoice_metrics_add(invoice_metrics, INVOICE_COUNT_DB_ERRORS, 1);
+        }
         ap_log_rerror(APLOG_MARK,
                       status == INVOICE_DB_ERROR ? APLOG_ERR : APLOG_WARNING,
                       0, db->r, "%s failed (SQLSTATE %s): %s",
@@ -478,4 +490,14 @@ invoice_db_status_t invoice_storage_file(request_rec *r, int consumer,
     out->len = (apr_size_t)PQgetlength(res, 0, 2);
     out->inserted_at = (apr_time_t)int8_from_binary(PQgetvalue(res, 0, 3));
     return INVOICE_DB_OK;
+}
+
+invoice_db_status_t invoice_storage_ping(request_rec *r)
+{
+    params_t ps = { 0 };
+    PGresult *res = NULL;
+    db_t db;
+    invoice_db_status_t status = db_open(r, &db);
+
+    return status == INVOICE_DB_OK ? run(&db, ST_PING, &ps, 0, &res) : status;
 }

@@ -67,4 +67,7 @@ invoice_db_status_t invoice_storage_pay(request_rec *r, int consumer,
 invoice_db_status_t invoice_storage_file(request_rec *r, int consumer,
                                          const char *id, invoice_file_t *out);
 
+/** A cheap round trip (SELECT 1) on a pooled connection: readiness. */
+invoice_db_status_t invoice_storage_ping(request_rec *r);
+
 #endif

@@ -47,20 +47,14 @@ $(FUZZ_OUT)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/fuzz_check.h $(CORE_SRCS) $
 
 fuzz-build: deps fuzz-deps $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_TARGETS))
 
-# $(call fuzz_run,<libFuzzer options that bound the run>)
+# $(call fuzz_run,<libFuzzer options that bound each run>)
 define fuzz_run
 	@fail=0; summary=; \
-	for t in $(FUZZ_TARGETS); do \
-	    work=$(FUZZ_OUT)/work/$$t; log=$(FUZZ_OUT)/$$t.log; \
+	run() { \
+	    t=$$1; max=$$2; dict=$$3; work=$(FUZZ_OUT)/work/$$t; log=$(FUZZ_OUT)/$$t.log; \
 	    rm -rf $$work; mkdir -p $$work $(FUZZ_OUT)/artifacts; \
 	    cp $(FUZZ_DIR)/corpus/$$t/* $$work/; \
-	    dict=; [ -f $(FUZZ_DIR)/$$t.dict ] && dict=-dict=$(FUZZ_DIR)/$$t.dict; \
-	    case $$t in \
-	        create_request) max=$(call fuzz_maxlen,create_request);; \
-	        multipart) max=$(call fuzz_maxlen,multipart);; \
-	        *) max=$(call fuzz_maxlen,other);; \
-	    esac; \
-	    echo "== fuzz_$$t ($(strip $(1)))"; \
+	    echo "== fuzz_$$t $(strip $(1)) -max_len=$$max"; \
 	    if $(FUZZ_OUT)/fuzz_$$t $(1) -max_len=$$max $$dict -print_final_stats=1 \
 	            -artifact_prefix=$(FUZZ_OUT)/artifacts/$$t- $$work >$$log 2>&1; then \
 	        status=ok; \
@@ -69,7 +63,8 @@ define fuzz_run
 	    fi; \
 	    execs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $$log); \
 	    summary="$$summary$$(printf '%-16s %-6s %12s executions' $$t $$status "$${execs:-?}")\n"; \
-	done; \
+	}; \
+	$(foreach t,$(FUZZ_TARGETS),run $(t) $(call fuzz_maxlen,$(t)) $(addprefix -dict=,$(wildcard $(FUZZ_DIR)/$(t).dict));) \
 	printf "fuzz summary:\n$$summary"; \
 	exit $$fail
 endef

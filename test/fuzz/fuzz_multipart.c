@@ -27,7 +27,7 @@ typedef struct {
     const char *err;
 } result_t;
 
-static char *dup(const char *s)
+static char *dup_or_null(const char *s)
 {
     return s ? strdup(s) : NULL;
 }
@@ -39,9 +39,9 @@ static const char *on_begin(void *ctx, const invoice_mp_part_t *part)
     FUZZ_CHECK(part->name != NULL);
     FUZZ_CHECK(r->n < INVOICE_MP_MAX_PARTS);
     FUZZ_CHECK(r->n == 0 || r->parts[r->n - 1].ended);
-    r->parts[r->n].name = dup(part->name);
-    r->parts[r->n].filename = dup(part->filename);
-    r->parts[r->n].content_type = dup(part->content_type);
+    r->parts[r->n].name = dup_or_null(part->name);
+    r->parts[r->n].filename = dup_or_null(part->filename);
+    r->parts[r->n].content_type = dup_or_null(part->content_type);
     r->n++;
     /* A part named "stop" refuses: callback errors must be handled too. */
     return strcmp(part->name, "stop") == 0 ? "stopped by callback" : NULL;

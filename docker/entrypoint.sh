@@ -1,0 +1,92 @@
+#!/bin/bash
+# Entry point of the mod_invoice image.
+#   api          (default) Apache + mod_invoice, /etc/mod_invoice/httpd.conf
+#   lb           Apache as a load balancer in front of $INVOICE_LB_BACKENDS
+#   anything     run as a command (a shell, apache2 -t ...)
+# Apache reads its settings as ${VAR} from the environment: every variable
+# gets its default here, and nonsensical pool sizes stop the start with a
+# clear message rather than a pool that can starve.
+set -euo pipefail
+
+# Database (libpq's own variable names, so psql and the migration image
+# read the same ConfigMap).  The password: PGPASSWORD or PGPASSFILE.
+: "${PGHOST:=db}"
+: "${PGPORT:=5432}"
+: "${PGDATABASE:=invoice}"
+: "${PGUSER:=invoice}"
+: "${INVOICE_DB_CONNECT_TIMEOUT:=3}"
+: "${INVOICE_DB_STATEMENT_TIMEOUT_MS:=10000}"
+: "${INVOICE_DB_APPLICATION_NAME:=mod_invoice}"
+
+# HTTP and the event MPM.
+: "${INVOICE_LISTEN_PORT:=8080}"
+: "${INVOICE_LISTEN_ADDRESS:=}"          # empty: every address
+: "${INVOICE_SERVER_NAME:=localhost}"
+: "${INVOICE_LOG_LEVEL:=warn}"
+: "${INVOICE_START_SERVERS:=2}"
+: "${INVOICE_SERVER_LIMIT:=2}"
+: "${INVOICE_THREADS_PER_CHILD:=25}"
+: "${INVOICE_GRACEFUL_TIMEOUT:=20}"
+
+# mod_dbd's pool, per child process.
+: "${INVOICE_DBD_MIN:=2}"
+: "${INVOICE_DBD_KEEP:=$INVOICE_THREADS_PER_CHILD}"
+: "${INVOICE_DBD_MAX:=$INVOICE_THREADS_PER_CHILD}"
+: "${INVOICE_DBD_EXPTIME:=300}"
+
+# Load balancer (lb): space-separated backend URLs.
+: "${INVOICE_LB_BACKENDS:=http://app1:8080 http://app2:8080}"
+
+die() { echo "invoice-entrypoint: $*" >&2; exit 64; }
+
+for v in PGPORT INVOICE_LISTEN_PORT INVOICE_START_SERVERS INVOICE_SERVER_LIMIT \
+         INVOICE_THREADS_PER_CHILD INVOICE_GRACEFUL_TIMEOUT INVOICE_DB_CONNECT_TIMEOUT \
+         INVOICE_DB_STATEMENT_TIMEOUT_MS INVOICE_DBD_MIN INVOICE_DBD_KEEP \
+         INVOICE_DBD_MAX INVOICE_DBD_EXPTIME; do
+    [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer, not '${!v}'"
+done
+[ "$INVOICE_THREADS_PER_CHILD" -ge 1 ] && [ "$INVOICE_SERVER_LIMIT" -ge 1 ] ||
+    die "INVOICE_THREADS_PER_CHILD and INVOICE_SERVER_LIMIT must be at least 1"
+# mod_dbd's pool has no acquire timeout: a thread that finds it empty waits
+# indefinitely, so every worker thread must be able to hold a connection.
+[ "$INVOICE_DBD_MAX" -ge "$INVOICE_THREADS_PER_CHILD" ] ||
+    die "INVOICE_DBD_MAX ($INVOICE_DBD_MAX) must be at least INVOICE_THREADS_PER_CHILD ($INVOICE_THREADS_PER_CHILD)"
+[ "$INVOICE_DBD_MIN" -le "$INVOICE_DBD_KEEP" ] && [ "$INVOICE_DBD_KEEP" -le "$INVOICE_DBD_MAX" ] ||
+    die "need INVOICE_DBD_MIN <= INVOICE_DBD_KEEP <= INVOICE_DBD_MAX"
+
+INVOICE_MAX_REQUEST_WORKERS=$((INVOICE_SERVER_LIMIT * INVOICE_THREADS_PER_CHILD))
+INVOICE_LISTEN=${INVOICE_LISTEN_ADDRESS:+$INVOICE_LISTEN_ADDRESS:}$INVOICE_LISTEN_PORT
+[ "$INVOICE_START_SERVERS" -le "$INVOICE_SERVER_LIMIT" ] || INVOICE_START_SERVERS=$INVOICE_SERVER_LIMIT
+
+export PGHOST PGPORT PGDATABASE PGUSER INVOICE_DB_CONNECT_TIMEOUT \
+       INVOICE_DB_STATEMENT_TIMEOUT_MS INVOICE_DB_APPLICATION_NAME INVOICE_LISTEN \
+       INVOICE_LISTEN_PORT INVOICE_SERVER_NAME INVOICE_LOG_LEVEL INVOICE_START_SERVERS \
+       INVOICE_SERVER_LIMIT INVOICE_THREADS_PER_CHILD INVOICE_MAX_REQUEST_WORKERS \
+       INVOICE_GRACEFUL_TIMEOUT INVOICE_DBD_MIN INVOICE_DBD_KEEP INVOICE_DBD_MAX \
+       INVOICE_DBD_EXPTIME
+
+# A pid file left by a killed container would make Apache refuse to start.
+rm -f /run/mod_invoice/httpd.pid
+
+case "${1:-api}" in
+    api)
+        shift || true
+        exec /usr/sbin/apache2 -DFOREGROUND -f /etc/mod_invoice/httpd.conf "$@"
+        ;;
+    lb)
+        shift
+        members=/run/mod_invoice/lb-members.conf
+        : >"$members"
+        for url in $INVOICE_LB_BACKENDS; do
+            [[ $url =~ ^https?://[A-Za-z0-9._:-]+/?$ ]] || die "bad backend URL in INVOICE_LB_BACKENDS: '$url'"
+            # retry: seconds a member that refused a connection stays out;
+            # hc*: out of the rotation after 2 failed /readyz, back after 1.
+            echo "BalancerMember ${url%/} retry=5 hcmethod=GET hcuri=/readyz hcinterval=5 hcfails=2 hcpasses=1" >>"$members"
+        done
+        [ -s "$members" ] || die "INVOICE_LB_BACKENDS is empty"
+        exec /usr/sbin/apache2 -DFOREGROUND -f /etc/mod_invoice/lb.conf "$@"
+        ;;
+    *)
+        exec "$@"
+        ;;
+esac

@@ -1,0 +1,735 @@
+/* Fault injection under load: run through test/faults/run.sh, which starts
+ * PostgreSQL and Apache and sets the FAULTS_* variables.
+ *
+ * FAULTS_THREADS client threads keep POSTing the seed invoice
+ * (test/data/ab_sample.txt) on fresh connections, each request bounded by a
+ * client timeout, and record (status, id, Retry-After, start, end).  Meanwhile
+ * the tests, in order:
+ *   1. kill PostgreSQL's postmaster with SIGKILL, keep it down for a while,
+ *      wait for its orphaned backends to exit, restart it with pg.sh start,
+ *      and expect a 201 again without touching Apache;
+ *   2. send Apache a graceful restart (SIGUSR1 to the parent);
+ *   3. SIGKILL one Apache child.
+ * Then: every answer is 201 or 503 + Retry-After (never another status),
+ * nothing hit the client timeout, a connection reset or empty reply only for
+ * requests in flight when the child was killed, and every invoice that got
+ * a 201 is in the database with the exact seed bytes.  run.sh checks the
+ * Apache error log afterwards (no crash other than the child we killed). */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <curl/curl.h>
+#include <dirent.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------ settings */
+
+#define CLIENT_TIMEOUT_S 15L       /* no request may take longer */
+#define PAUSE_MS 20                /* between two requests of one thread */
+#define PG_DOWN_MS 2500            /* PostgreSQL stays down at least this */
+#define RECOVER_S 15               /* a 201 must come back within this */
+#define SETTLE_MS 3000             /* load kept after each Apache fault */
+
+static struct {
+    const char *base_url, *pg_dsn, *pg_dir, *httpd_dir, *pg_start, *data_dir;
+    int threads;
+} env;
+
+static unsigned char *seed_pdf;    /* test/data/helloworld.pdf */
+static size_t seed_pdf_len;
+static char *seed_body;            /* test/data/ab_sample.txt */
+static size_t seed_body_len;
+static int sender_id;
+
+/* --------------------------------------------------------------- utils */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+static void *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 65536, n = 0;
+    unsigned char *buf = malloc(cap + 1);
+    size_t got;
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            unsigned char *nb = realloc(buf, (cap *= 2) + 1);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+            }
+            buf = nb;
+        }
+    }
+    fclose(f);
+    if (buf) {
+        buf[n] = '\0';
+        *len = n;
+    }
+    return buf;
+}
+
+static long read_pid(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    long pid = -1;
+    if (f) {
+        if (fscanf(f, "%ld", &pid) != 1)
+            pid = -1;
+        fclose(f);
+    }
+    return pid;
+}
+
+/* Live (non-zombie) process?  A zombie has released its resources. */
+static int alive(long pid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%ld/status", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    int live = 1;
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "State:", 6) == 0) {
+            live = strchr(line, 'Z') == NULL && strchr(line, 'X') == NULL;
+            break;
+        }
+    }
+    fclose(f);
+    return live;
+}
+
+/* Children of parent (from /proc/<pid>/status PPid); returns how many. */
+static int children_of(long parent, long *out, int max)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    int n = 0;
+    if (!d)
+        return 0;
+    while ((e = readdir(d)) != NULL && n < max) {
+        if (!isdigit((unsigned char)e->d_name[0]))
+            continue;
+        char path[300], line[256];
+        snprintf(path, sizeof path, "/proc/%s/status", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        long ppid = -1;
+        while (fgets(line, sizeof line, f))
+            if (sscanf(line, "PPid: %ld", &ppid) == 1)
+                break;
+        fclose(f);
+        if (ppid == parent)
+            out[n++] = strtol(e->d_name, NULL, 10);
+    }
+    closedir(d);
+    return n;
+}
+
+/* ----------------------------------------------------------------- load */
+
+enum phase { PH_WARMUP, PH_PG_DOWN, PH_PG_BACK, PH_GRACEFUL, PH_CHILD_KILL, PH_N };
+static const char *const phase_names[PH_N] = {
+    "warm-up", "postgres-down", "postgres-back", "graceful", "child-kill",
+};
+
+typedef struct {
+    double t0, t1;          /* monotonic start/end */
+    long status;            /* 0: no HTTP answer */
+    int curl_code;
+    int retry_after;        /* header present */
+    int phase;
+    char id[37];            /* from a 201 body */
+    char detail[120];       /* curl error or start of an unexpected body */
+} result_t;
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static result_t *results;
+static size_t nresults, capresults;
+static volatile int stop_load;
+static volatile int cur_phase;
+static pthread_t *load_threads;
+
+typedef struct {
+    char *body;
+    size_t len;
+    int retry_after;
+} resp_t;
+
+static size_t on_body(char *p, size_t sz, size_t n, void *ud)
+{
+    resp_t *r = ud;
+    size_t k = sz * n;
+    char *nb = realloc(r->body, r->len + k + 1);
+    if (!nb)
+        return 0;
+    r->body = nb;
+    memcpy(r->body + r->len, p, k);
+    r->len += k;
+    r->body[r->len] = '\0';
+    return k;
+}
+
+static size_t on_header(char *p, size_t sz, size_t n, void *ud)
+{
+    resp_t *r = ud;
+    size_t k = sz * n;
+    if (k >= 5 && memcmp(p, "HTTP/", 5) == 0)
+        r->retry_after = 0;                 /* a new response starts */
+    else if (k > 12 && strncasecmp(p, "Retry-After:", 12) == 0)
+        r->retry_after = 1;
+    return k;
+}
+
+static void record(const result_t *res)
+{
+    pthread_mutex_lock(&mu);
+    if (nresults == capresults) {
+        size_t cap = capresults ? capresults * 2 : 4096;
+        result_t *nr = realloc(results, cap * sizeof *nr);
+        if (!nr) {
+            pthread_mutex_unlock(&mu);
+            fprintf(stderr, "faults: out of memory\n");
+            abort();
+        }
+        results = nr;
+        capresults = cap;
+    }
+    results[nresults++] = *res;
+    pthread_mutex_unlock(&mu);
+}
+
+static void one_create(CURL *c, const char *url, struct curl_slist *hdrs)
+{
+    result_t res;
+    resp_t r = { 0 };
+    memset(&res, 0, sizeof res);
+
+    curl_easy_reset(c);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, seed_body);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)seed_body_len);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, CLIENT_TIMEOUT_S);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_PROXY, "");
+    /* A fresh connection per request: a reset then means exactly that this
+     * request was cut, not that a pooled idle connection went stale. */
+    curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
+    curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+
+    res.phase = cur_phase;
+    res.t0 = now_s();
+    CURLcode rc = curl_easy_perform(c);
+    res.t1 = now_s();
+    res.curl_code = (int)rc;
+    if (rc == CURLE_OK) {
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res.status);
+        res.retry_after = r.retry_after;
+    } else {
+        snprintf(res.detail, sizeof res.detail, "%s", curl_easy_strerror(rc));
+    }
+    if (res.status == 201 && r.body) {
+        json_object *root = json_tokener_parse(r.body), *data, *id;
+        if (root && json_object_object_get_ex(root, "data", &data)
+            && json_object_object_get_ex(data, "id", &id)
+            && json_object_is_type(id, json_type_string))
+            snprintf(res.id, sizeof res.id, "%s", json_object_get_string(id));
+        json_object_put(root);
+    }
+    if (res.status != 201 && res.status != 503 && res.status != 0 && r.body)
+        snprintf(res.detail, sizeof res.detail, "%.119s", r.body);
+    free(r.body);
+    record(&res);
+}
+
+static void *load_main(void *arg)
+{
+    (void)arg;
+    char url[512], auth[64];
+    snprintf(url, sizeof url, "%s/api/sender/invoices", env.base_url);
+    snprintf(auth, sizeof auth, "Authorization: sender %d", sender_id);
+    struct curl_slist *hdrs = curl_slist_append(NULL, auth);
+    hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+    hdrs = curl_slist_append(hdrs, "Expect:");
+    CURL *c = curl_easy_init();
+    while (c && !stop_load) {
+        one_create(c, url, hdrs);
+        sleep_ms(PAUSE_MS);
+    }
+    curl_easy_cleanup(c);
+    curl_slist_free_all(hdrs);
+    return NULL;
+}
+
+/* A snapshot of results [0, n) is safe to read: entries are only appended,
+ * and realloc happens under the mutex, so copy under it. */
+static result_t *snapshot(size_t *n)
+{
+    pthread_mutex_lock(&mu);
+    result_t *copy = malloc((nresults ? nresults : 1) * sizeof *copy);
+    if (copy)
+        memcpy(copy, results, nresults * sizeof *copy);
+    *n = nresults;
+    pthread_mutex_unlock(&mu);
+    return copy;
+}
+
+/* Is there a 201 for a request started at or after t?  Poll up to secs. */
+static int wait_201_after(double t, double secs, double *when)
+{
+    double deadline = now_s() + secs;
+    do {
+        size_t n;
+        result_t *s = snapshot(&n);
+        for (size_t i = 0; s && i < n; i++) {
+            if (s[i].status == 201 && s[i].t0 >= t) {
+                *when = s[i].t1;
+                free(s);
+                return 1;
+            }
+        }
+        free(s);
+        sleep_ms(100);
+    } while (now_s() < deadline);
+    return 0;
+}
+
+static void stop_the_load(void)
+{
+    if (!load_threads)
+        return;
+    stop_load = 1;
+    for (int i = 0; i < env.threads; i++)
+        pthread_join(load_threads[i], NULL);
+    free(load_threads);
+    load_threads = NULL;
+}
+
+/* -------------------------------------------------------------- faults */
+
+static double t_start, t_pg_kill, t_pg_start_begin, t_pg_back, t_graceful,
+              t_child_kill0, t_child_kill1;
+static long killed_child;
+
+static int group_setup(void **state)
+{
+    (void)state;
+    t_start = now_s();
+    load_threads = calloc((size_t)env.threads, sizeof *load_threads);
+    if (!load_threads)
+        return -1;
+    for (int i = 0; i < env.threads; i++)
+        if (pthread_create(&load_threads[i], NULL, load_main, NULL) != 0)
+            return -1;
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    stop_the_load();
+    return 0;
+}
+
+static void t_warmup_creates_succeed(void **state)
+{
+    (void)state;
+    double when;
+    sleep_ms(1500);
+    assert_true(wait_201_after(t_start, 10, &when));
+}
+
+static void t_postgres_sigkill_then_back_without_apache_restart(void **state)
+{
+    (void)state;
+    char pidfile[1024];
+    snprintf(pidfile, sizeof pidfile, "%s/data/postmaster.pid", env.pg_dir);
+    long pm = read_pid(pidfile);
+    if (pm <= 0)
+        fail_msg("no postmaster pid in %s", pidfile);
+    long kids[256];
+    int nkids = children_of(pm, kids, 256);
+
+    cur_phase = PH_PG_DOWN;
+    t_pg_kill = now_s();
+    if (kill((pid_t)pm, SIGKILL) != 0)
+        fail_msg("kill -9 postmaster %ld: %s", pm, strerror(errno));
+    fprintf(stderr, "faults: SIGKILLed postmaster %ld (%d children)\n", pm, nkids);
+    sleep_ms(PG_DOWN_MS);
+
+    /* Orphaned backends notice the postmaster's death and exit; a new
+     * postmaster refuses to start while they still hold shared memory. */
+    double deadline = now_s() + 30;
+    int left;
+    do {
+        left = alive(pm);
+        for (int i = 0; i < nkids; i++)
+            left += alive(kids[i]);
+        if (left)
+            sleep_ms(100);
+    } while (left && now_s() < deadline);
+    if (left) {
+        fprintf(stderr, "faults: %d PostgreSQL processes outlived the postmaster by 30 s; "
+                "SIGKILLing them\n", left);
+        for (int i = 0; i < nkids; i++)
+            if (alive(kids[i]))
+                kill((pid_t)kids[i], SIGKILL);
+        sleep_ms(1000);
+    }
+
+    t_pg_start_begin = now_s();
+    int rc = system(env.pg_start);
+    if (rc != 0)
+        fail_msg("'%s' failed (%d)", env.pg_start, rc);
+    t_pg_back = now_s();
+    cur_phase = PH_PG_BACK;
+    fprintf(stderr, "faults: PostgreSQL down %.1f s, restarted in %.1f s\n",
+            t_pg_back - t_pg_kill, t_pg_back - t_pg_start_begin);
+
+    /* Creates succeed again by themselves: no Apache restart. */
+    double when;
+    if (!wait_201_after(t_pg_back, RECOVER_S, &when))
+        fail_msg("no 201 within %d s after PostgreSQL came back", RECOVER_S);
+    fprintf(stderr, "faults: first 201 %.2f s after PostgreSQL was back\n",
+            when - t_pg_back);
+
+    /* While it was down (a margin after the kill for requests racing with
+     * it, until the restart began): 503 with Retry-After, every one. */
+    size_t n, down = 0;
+    result_t *s = snapshot(&n);
+    assert_non_null(s);
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i].t0 >= t_pg_kill + 0.5 && s[i].t1 <= t_pg_start_begin) {
+            down++;
+            if (s[i].status != 503 || !s[i].retry_after) {
+                if (bad++ < 10)
+                    fprintf(stderr, "faults: while PostgreSQL was down: status %ld "
+                            "(curl %d %s), Retry-After %s\n", s[i].status,
+                            s[i].curl_code, s[i].detail,
+                            s[i].retry_after ? "present" : "missing");
+            }
+        }
+    }
+    free(s);
+    fprintf(stderr, "faults: %zu requests entirely within the outage\n", down);
+    if (down == 0)
+        fail_msg("no request ran entirely while PostgreSQL was down");
+    if (bad)
+        fail_msg("%d answers other than 503 + Retry-After while PostgreSQL was down", bad);
+}
+
+static long httpd_parent(void)
+{
+    char pidfile[1024];
+    snprintf(pidfile, sizeof pidfile, "%s/httpd.pid", env.httpd_dir);
+    long p = read_pid(pidfile);
+    if (p <= 0 || !alive(p))
+        fail_msg("no running Apache parent in %s", pidfile);
+    return p;
+}
+
+static void t_apache_graceful_restart(void **state)
+{
+    (void)state;
+    long parent = httpd_parent(), old[64];
+    int nold = children_of(parent, old, 64);
+
+    cur_phase = PH_GRACEFUL;
+    t_graceful = now_s();
+    if (kill((pid_t)parent, SIGUSR1) != 0)
+        fail_msg("SIGUSR1 to %ld: %s", parent, strerror(errno));
+    /* The new generation is up once the parent has a child that is not
+     * one of the old ones; then the old ones drain. */
+    double deadline = now_s() + 15;
+    int fresh = 0, lingering = nold;
+    while (now_s() < deadline) {
+        long cur[64];
+        int ncur = children_of(parent, cur, 64);
+        fresh = 0;
+        lingering = 0;
+        for (int i = 0; i < ncur; i++) {
+            int is_old = 0;
+            for (int j = 0; j < nold; j++)
+                is_old |= cur[i] == old[j];
+            if (is_old)
+                lingering++;
+            else
+                fresh++;
+        }
+        if (fresh > 0 && lingering == 0)
+            break;
+        sleep_ms(100);
+    }
+    fprintf(stderr, "faults: graceful restart: %d old children, %d new, %d old still there "
+            "after %.1f s\n", nold, fresh, lingering, now_s() - t_graceful);
+    if (fresh == 0)
+        fail_msg("no new Apache child within 15 s of the graceful restart");
+    sleep_ms(SETTLE_MS);
+    double when;
+    if (!wait_201_after(t_graceful + 0.5, 10, &when))
+        fail_msg("no 201 after the graceful restart");
+}
+
+static void t_apache_child_sigkill(void **state)
+{
+    (void)state;
+    long parent = httpd_parent(), kids[64];
+    int n = children_of(parent, kids, 64);
+    if (n == 0)
+        fail_msg("Apache parent %ld has no children", parent);
+    killed_child = kids[0];
+
+    cur_phase = PH_CHILD_KILL;
+    t_child_kill0 = now_s();
+    if (kill((pid_t)killed_child, SIGKILL) != 0)
+        fail_msg("kill -9 child %ld: %s", killed_child, strerror(errno));
+    t_child_kill1 = now_s();
+    fprintf(stderr, "faults: SIGKILLed Apache child %ld (one of %d)\n", killed_child, n);
+    sleep_ms(SETTLE_MS);
+    double when;
+    if (!wait_201_after(t_child_kill1 + 0.5, 10, &when))
+        fail_msg("no 201 after an Apache child was killed");
+}
+
+static int is_reset(int code)
+{
+    return code == CURLE_GOT_NOTHING || code == CURLE_RECV_ERROR
+        || code == CURLE_SEND_ERROR || code == CURLE_PARTIAL_FILE;
+}
+
+/* Stop the load; judge every answer. */
+static size_t n201, n503, nreset, nother;
+
+static void t_every_answer_201_or_503_retry_after(void **state)
+{
+    (void)state;
+    stop_the_load();
+    size_t per[PH_N][4] = { { 0 } };   /* 201, 503, reset, other */
+    int bad = 0;
+    for (size_t i = 0; i < nresults; i++) {
+        const result_t *r = &results[i];
+        int k;
+        if (r->status == 201) {
+            k = 0;
+            n201++;
+            if (!r->id[0]) {
+                bad++;
+                fprintf(stderr, "faults: a 201 without data.id in its body\n");
+            }
+        } else if (r->status == 503) {
+            k = 1;
+            n503++;
+            if (!r->retry_after && bad++ < 20)
+                fprintf(stderr, "faults: 503 without Retry-After (%s phase)\n",
+                        phase_names[r->phase]);
+            else if (!r->retry_after)
+                bad++;
+        } else if (r->status == 0 && is_reset(r->curl_code)
+                   && r->t0 <= t_child_kill1 && r->t1 >= t_child_kill0) {
+            k = 2;                 /* in flight on the killed child */
+            nreset++;
+        } else {
+            k = 3;
+            nother++;
+            if (bad++ < 20)
+                fprintf(stderr, "faults: %s phase, +%.2f s, %.2f s long: status %ld, curl %d (%s)\n",
+                        phase_names[r->phase], r->t0 - t_start, r->t1 - r->t0,
+                        r->status, r->curl_code, r->detail);
+        }
+        per[r->phase][k]++;
+    }
+    for (int p = 0; p < PH_N; p++)
+        fprintf(stderr, "faults:   %-14s %5zu x 201, %5zu x 503, %3zu resets, %3zu other\n",
+                phase_names[p], per[p][0], per[p][1], per[p][2], per[p][3]);
+    fprintf(stderr, "faults: %zu creates, %zu 201, %zu 503, %zu resets, %zu other\n",
+           nresults, n201, n503, nreset, nother);
+    if (bad)
+        fail_msg("%d bad answers (see above)", bad);
+}
+
+typedef struct {
+    const char *id;
+    int row;
+} id_row_t;
+
+static int cmp_id_row(const void *a, const void *b)
+{
+    return strcmp(((const id_row_t *)a)->id, ((const id_row_t *)b)->id);
+}
+
+static void t_every_201_stored_intact(void **state)
+{
+    (void)state;
+    stop_the_load();
+    PGconn *c = PQconnectdb(env.pg_dsn);
+    if (PQstatus(c) != CONNECTION_OK) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "%s", PQerrorMessage(c));
+        PQfinish(c);
+        fail_msg("cannot connect to PostgreSQL: %s", msg);
+    }
+    char sid[16];
+    snprintf(sid, sizeof sid, "%d", sender_id);
+    const char *params[1] = { sid };
+    /* Binary results: id::text is its bytes, int4 network order, bytea raw. */
+    PGresult *res = PQexecParams(c,
+        "SELECT i.id::text, i.file_size, f.content, f.invoice_id IS NULL "
+        "FROM invoices i LEFT JOIN invoice_files f ON f.invoice_id = i.id "
+        "WHERE i.sender_id = $1::int4", 1, NULL, params, NULL, NULL, 1);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "%s", PQerrorMessage(c));
+        PQclear(res);
+        PQfinish(c);
+        fail_msg("query failed: %s", msg);
+    }
+    int rows = PQntuples(res);
+    id_row_t *ids = calloc((size_t)rows + 1, sizeof *ids);
+    assert_non_null(ids);
+    for (int i = 0; i < rows; i++) {
+        ids[i].id = PQgetvalue(res, i, 0);
+        ids[i].row = i;
+    }
+    qsort(ids, (size_t)rows, sizeof *ids, cmp_id_row);
+
+    size_t missing = 0, damaged = 0, matched = 0;
+    for (size_t i = 0; i < nresults; i++) {
+        const result_t *r = &results[i];
+        if (r->status != 201 || !r->id[0])
+            continue;
+        id_row_t key = { r->id, 0 };
+        id_row_t *hit = bsearch(&key, ids, (size_t)rows, sizeof *ids, cmp_id_row);
+        if (!hit) {
+            if (missing++ < 10)
+                fprintf(stderr, "faults: 201 for %s but no such invoice\n", r->id);
+            continue;
+        }
+        int row = hit->row;
+        uint32_t fs_n;
+        memcpy(&fs_n, PQgetvalue(res, row, 1), 4);
+        long fsize = (long)ntohl(fs_n);
+        int nofile = PQgetvalue(res, row, 3)[0] != 0;
+        int clen = PQgetlength(res, row, 2);
+        if (nofile || fsize != (long)seed_pdf_len || clen != (int)seed_pdf_len
+            || memcmp(PQgetvalue(res, row, 2), seed_pdf, seed_pdf_len) != 0) {
+            if (damaged++ < 10)
+                fprintf(stderr, "faults: %s stored wrong: file_size %ld, content %d bytes%s\n",
+                        r->id, fsize, nofile ? -1 : clen, nofile ? " (no file row)" : "");
+            continue;
+        }
+        matched++;
+    }
+    long extra = (long)rows - (long)matched - (long)damaged;
+    printf("faults: %zu of %zu 201s stored intact; %ld stored rows without a 201 "
+           "(answer lost or 503 after commit)\n", matched, n201 ? n201 : matched, extra);
+    free(ids);
+    PQclear(res);
+    PQfinish(c);
+    if (missing || damaged)
+        fail_msg("%zu 201s missing from the database, %zu stored with wrong bytes",
+                 missing, damaged);
+    printf("faults: %zu creates, %zu 201, %zu 503, %zu resets; all 201s stored intact\n",
+           nresults, matched, n503, nreset);
+}
+
+/* ---------------------------------------------------------------- main */
+
+static const char *need(const char *name)
+{
+    const char *v = getenv(name);
+    if (!v || !*v) {
+        fprintf(stderr, "test_faults: %s is not set (run through test/faults/run.sh)\n", name);
+        exit(2);
+    }
+    return v;
+}
+
+int main(void)
+{
+    env.base_url = need("FAULTS_BASE_URL");
+    env.pg_dsn = need("FAULTS_PG_DSN");
+    env.pg_dir = need("FAULTS_PG_DIR");
+    env.httpd_dir = need("FAULTS_HTTPD_DIR");
+    env.pg_start = need("FAULTS_PG_START");
+    env.data_dir = need("FAULTS_DATA_DIR");
+    env.threads = getenv("FAULTS_THREADS") ? atoi(getenv("FAULTS_THREADS")) : 8;
+    if (env.threads < 1 || env.threads > 64)
+        env.threads = 8;
+
+    char path[1024];
+    snprintf(path, sizeof path, "%s/helloworld.pdf", env.data_dir);
+    seed_pdf = read_file(path, &seed_pdf_len);
+    snprintf(path, sizeof path, "%s/ab_sample.txt", env.data_dir);
+    seed_body = read_file(path, &seed_body_len);
+    if (!seed_pdf || !seed_body) {
+        fprintf(stderr, "test_faults: cannot read the seed files in %s\n", env.data_dir);
+        return 2;
+    }
+    srand((unsigned)time(NULL) ^ ((unsigned)getpid() << 16));
+    sender_id = 1000000 + rand() % 1000000000;
+    curl_global_init(CURL_GLOBAL_ALL);
+    signal(SIGPIPE, SIG_IGN);
+
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(t_warmup_creates_succeed),
+        cmocka_unit_test(t_postgres_sigkill_then_back_without_apache_restart),
+        cmocka_unit_test(t_apache_graceful_restart),
+        cmocka_unit_test(t_apache_child_sigkill),
+        cmocka_unit_test(t_every_answer_201_or_503_retry_after),
+        cmocka_unit_test(t_every_201_stored_intact),
+    };
+    size_t total = sizeof tests / sizeof *tests;
+    fprintf(stderr, "faults: %d client threads, sender %d, client timeout %ld s\n",
+            env.threads, sender_id, CLIENT_TIMEOUT_S);
+    int failed = cmocka_run_group_tests_name("mod_invoice_faults", tests,
+                                             group_setup, group_teardown);
+    curl_global_cleanup();
+    free(results);
+    free(seed_pdf);
+    free(seed_body);
+    if (failed < 0 || (size_t)failed > total)
+        failed = (int)total;   /* the group setup failed: nothing ran */
+    printf("%zu passed, %d failed\n", total - (size_t)failed, failed);
+    return failed ? 1 : 0;
+}
