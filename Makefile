@@ -9,7 +9,8 @@ RUNDIR  := .run
 
 PACKAGES := apache2 apache2-dev apache2-utils libaprutil1-dbd-pgsql \
             libjson-c-dev libcmocka-dev libcurl4-openssl-dev libpq-dev \
-            postgresql-15 postgresql-client-15 curl valgrind pkg-config gcc make
+            postgresql-15 postgresql-client-15 curl valgrind pkg-config gcc make \
+            prometheus
 
 CORE_SRCS := src/auth.c src/base64.c src/create_request.c src/filetype.c \
              src/json_strict.c src/list_query.c src/problem.c src/render.c \
@@ -33,7 +34,8 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 INTEGRATION_SRCS := $(wildcard test/integration/*.c)
 INTEGRATION_BIN := build/test_integration
 
-.PHONY: all deps build run stop test unit unit-asan unit-valgrind integration install clean
+.PHONY: all deps build run stop test unit unit-asan unit-valgrind integration \
+        test-ops bench install clean
 
 all: build
 
@@ -69,7 +71,7 @@ stop:
 	@scripts/pg.sh stop $(RUNDIR)/pg
 	@echo "stopped"
 
-test: deps build unit integration
+test: deps build unit integration test-ops
 
 unit: unit-asan unit-valgrind
 
@@ -100,6 +102,13 @@ $(INTEGRATION_BIN): $(INTEGRATION_SRCS) $(wildcard test/integration/*.h)
 integration: build $(INTEGRATION_BIN)
 	test/integration/run.sh $(INTEGRATION_BIN)
 
+# Health, metrics (promtool), tracing, logs, scale-out over two Apaches.
+test-ops: build
+	test/ops/run.sh
+
+bench: build
+	bench/run.sh
+
 install: build
 	$(APXS) -i -n invoice .libs/mod_invoice.so
 	install -m 644 conf/invoice.load /etc/apache2/mods-available/invoice.load
@@ -108,3 +117,8 @@ install: build
 
 clean:
 	rm -rf build .libs *.la *.lo *.slo *.o src/*.lo src/*.slo src/*.o src/.libs
+
+# Hardening, containers: fragments kept beside what they drive.
+-include test/fuzz/fuzz.mk
+-include test/faults/faults.mk
+-include docker/image.mk

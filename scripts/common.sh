@@ -24,3 +24,19 @@ wait_for() {
         sleep 0.1
     done
 }
+
+# A loopback port nobody answers on (a connect must fail), random in
+# 20000-60999, different from the ports given as arguments.
+pick_port() {
+    local p avoid
+    for _ in $(seq 200); do
+        p=$(( 20000 + ( (RANDOM << 15) | RANDOM ) % 41000 ))
+        for avoid in "$@"; do [ "$p" != "$avoid" ] || continue 2; done
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            echo "$p"
+            return 0
+        fi
+    done
+    echo "no free port found" >&2
+    return 1
+}

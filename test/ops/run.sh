@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Operations tests against real servers: health and readiness, Prometheus
+# metrics (validated by promtool, counted across children), trace context
+# and the JSON access log, the mod_status section, and horizontal
+# scale-out: two independent Apache instances on one PostgreSQL.
+set -euo pipefail
+. "$(dirname "$0")/../../scripts/common.sh"
+
+RUN=$(mktemp -d /tmp/invoice-ops.XXXXXX)
+chmod 755 "$RUN"
+PASSED=0; FAILED=0
+PDF=$REPO_ROOT/test/data/helloworld.pdf
+BODY=$REPO_ROOT/test/data/ab_sample.txt
+
+cleanup() {
+    set +e
+    "$REPO_ROOT/scripts/httpd.sh" stop "$RUN/a" >/dev/null 2>&1
+    "$REPO_ROOT/scripts/httpd.sh" stop "$RUN/b" >/dev/null 2>&1
+    "$REPO_ROOT/scripts/pg.sh" stop "$RUN/pg" >/dev/null 2>&1
+    rm -rf "$RUN"
+}
+trap cleanup EXIT
+
+check() {   # check NAME COMMAND...: one assertion, counted
+    local name=$1; shift
+    if "$@"; then
+        PASSED=$((PASSED + 1))
+    else
+        FAILED=$((FAILED + 1))
+        echo "FAIL: $name" >&2
+    fi
+}
+eq() { [ "$1" = "$2" ] || { echo "  expected [$2], got [$1]" >&2; return 1; }; }
+matches() { [[ $1 =~ $2 ]] || { echo "  [$1] does not match /$2/" >&2; return 1; }; }
+
+status_of() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+header_of() {   # header_of NAME curl-args...
+    local name=$1; shift
+    curl -s -D - -o /dev/null "$@" | tr -d '\r' | awk -v n="$(echo "$name" | tr 'A-Z' 'a-z')" \
+        'BEGIN{FS=": "} tolower($1)==n {print $2; exit}'
+}
+create() {      # create BASE SENDER -> id
+    curl -s -X POST -H "Authorization: sender $2" -H 'Content-Type: application/json' \
+        --data-binary @"$BODY" "$1/api/sender/invoices" | sed -n 's/.*"id":"\([0-9a-f-]*\)".*/\1/p'
+}
+metric() {      # metric BASE 'name{labels}' -> value (0 when absent)
+    curl -s "$1/metrics" | awk -v k="$2" 'index($0, k " ") == 1 {print $NF; found=1} END {if (!found) print 0}'
+}
+
+PGPORT=$(pick_port); PA=$(pick_port "$PGPORT"); PB=$(pick_port "$PGPORT" "$PA")
+"$REPO_ROOT/scripts/pg.sh" start "$RUN/pg" "$PGPORT" >/dev/null
+"$REPO_ROOT/scripts/httpd.sh" start "$RUN/a" "$PA" "$PGPORT"
+"$REPO_ROOT/scripts/httpd.sh" start "$RUN/b" "$PB" "$PGPORT"
+A=http://127.0.0.1:$PA; B=http://127.0.0.1:$PB
+
+# --- health
+check "healthz 200" eq "$(status_of "$A/healthz")" 200
+check "readyz 200" eq "$(status_of "$B/readyz")" 200
+check "healthz HEAD 200" eq "$(status_of -I "$A/healthz")" 200
+check "healthz POST 405" eq "$(status_of -X POST "$A/healthz")" 405
+
+# --- trace context
+TP=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01
+got=$(header_of traceparent -H "traceparent: $TP" -H 'Authorization: sender 5' "$A/api/sender/invoices")
+check "traceparent keeps the trace id" matches "$got" '^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$'
+check "traceparent gets a new span" matches "$got" '^00-[0-9a-f]{32}-(0[^0]|[^0])'
+got=$(header_of traceparent -H 'traceparent: 00-bogus' "$A/api/sender/invoices")
+check "malformed traceparent: new trace" matches "$got" '^00-[0-9a-f]{32}-[0-9a-f]{16}-00$'
+check "malformed traceparent: not continued" eval '[ "${got:3:32}" != 4bf92f3577b34da6a3ce929d0e0e4736 ]'
+rid=$(header_of x-request-id "$A/api/nope")
+check "X-Request-Id on a 404" matches "$rid" '^[0-9a-f]{16}$'
+got=$(header_of traceparent -X POST -H 'Authorization: sender 1' -H 'Content-Type: application/json' \
+      --data-binary @<(head -c 2200000 /dev/zero) "$A/api/sender/invoices")
+check "traceparent on httpd's own 413" matches "$got" '^00-[0-9a-f]{32}-'
+
+# --- JSON access log: one object per request, route template, no secrets
+id=$(create "$A" 77)
+curl -s -o /dev/null -H 'traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' \
+     -H 'Authorization: consumer 2' "$A/api/consumer/invoices/$id"
+sleep 0.2
+line=$(grep 0af7651916cd43dd8448eb211c80319c "$RUN/a/logs/access_log" | tail -1)
+check "log: route template" matches "$line" '"route":"GET /api/consumer/invoices/\{id\}"'
+check "log: caller" matches "$line" '"role":"consumer","caller_id":"2"'
+check "log: invoice id" matches "$line" "\"invoice_id\":\"$id\""
+check "log: status and duration" matches "$line" '"status":200,"duration_us":[0-9]+,'
+check "log: no raw path" eq "$(grep -c "/api/consumer/invoices/$id" "$RUN/a/logs/access_log")" 0
+check "log: no Authorization value" eq "$(grep -c 'consumer 2' "$RUN/a/logs/access_log")" 0
+if command -v json_pp >/dev/null; then
+    check "log: valid JSON" eval 'tail -5 "$RUN/a/logs/access_log" | while read -r l; do echo "$l" | json_pp >/dev/null || exit 1; done'
+fi
+
+# --- scale-out: created on A, listed, paid and downloaded on B
+id=$(create "$A" 501)
+check "B lists A's invoice" matches "$(curl -s -H 'Authorization: consumer 2' "$B/api/consumer/invoices/sender/501")" "\"id\":\"$id\""
+check "B downloads it" eval 'curl -s -H "Authorization: consumer 2" "$B/api/consumer/invoices/$id/file" | cmp -s - "$PDF"'
+id=$(create "$B" 502)
+codes=$( { for i in $(seq 10); do
+             if [ $((i % 2)) = 0 ]; then base=$A; else base=$B; fi
+             curl -s -o /dev/null -w '%{http_code}\n' -X POST -H 'Authorization: consumer 2' \
+                  "$base/api/consumer/invoices/$id/pay" &
+           done; wait; } | sort | uniq -c | awk '{print $2":"$1}' | tr '\n' ' ')
+check "concurrent pays over A and B: one 200, nine 409" eq "$codes" "200:1 409:9 "
+
+# --- metrics: exact deltas for traffic sent to B, across its children
+before_created=$(metric "$B" invoice_created_total)
+before_201=$(metric "$B" 'invoice_http_requests_total{route="POST /api/sender/invoices",status="2xx"}')
+before_404=$(metric "$B" 'invoice_http_requests_total{route="unmatched",status="4xx"}')
+before_422=$(metric "$B" 'invoice_rejected_requests_total{reason="invalid_fields"}')
+seq 40 | xargs -P 8 -I{} curl -s -o /dev/null -X POST -H 'Authorization: sender 600' \
+    -H 'Content-Type: application/json' --data-binary @"$BODY" "$B/api/sender/invoices"
+seq 12 | xargs -P 4 -I{} curl -s -o /dev/null "$B/api/nope/{}"
+seq 5 | xargs -P 5 -I@ curl -s -o /dev/null -X POST -H 'Authorization: sender 600' \
+    -H 'Content-Type: application/json' -d '{"invoice":{}}' "$B/api/sender/invoices"
+check "children serving B" eval '[ "$(pgrep -P "$(cat "$RUN/b/httpd.pid")" | wc -l)" -ge 2 ]'
+check "created counter" eq "$(( $(metric "$B" invoice_created_total) - before_created ))" 40
+check "2xx creates" eq "$(( $(metric "$B" 'invoice_http_requests_total{route="POST /api/sender/invoices",status="2xx"}') - before_201 ))" 40
+check "404s" eq "$(( $(metric "$B" 'invoice_http_requests_total{route="unmatched",status="4xx"}') - before_404 ))" 12
+check "422s by reason" eq "$(( $(metric "$B" 'invoice_rejected_requests_total{reason="invalid_fields"}') - before_422 ))" 5
+check "bytes uploaded" eval '[ "$(metric "$B" invoice_uploaded_bytes_total)" -ge $((40 * 6718)) ]'
+check "promtool check metrics" eval 'curl -s "$B/metrics" | promtool check metrics'
+check "latency histogram count" eval '[ "$(metric "$B" "invoice_http_request_duration_seconds_count{route=\"POST /api/sender/invoices\"}")" -ge 40 ]'
+
+# Counters survive a graceful restart and never go backwards.
+c1=$(metric "$B" invoice_created_total)
+kill -USR1 "$(cat "$RUN/b/httpd.pid")"
+for _ in $(seq 50); do [ "$(status_of "$B/healthz")" = 200 ] && break; sleep 0.1; done
+create "$B" 600 >/dev/null
+check "counters survive graceful restart" eq "$(metric "$B" invoice_created_total)" $((c1 + 1))
+
+# --- mod_status section
+check "server-status shows our counters" matches "$(curl -s "$B/server-status?auto")" 'InvoiceCreated: [0-9]+'
+
+# --- readiness follows the database; liveness does not
+"$REPO_ROOT/scripts/pg.sh" stop "$RUN/pg" >/dev/null
+check "readyz 503 without database" eq "$(status_of "$A/readyz")" 503
+check "readyz Retry-After" eq "$(header_of retry-after "$A/readyz")" 2
+check "healthz still 200" eq "$(status_of "$A/healthz")" 200
+grep -q "\[trace [0-9a-f]\{32\}\]" "$RUN/a/logs/error_log"; check "error log lines carry the trace id" eq $? 0
+"$REPO_ROOT/scripts/pg.sh" start "$RUN/pg" "$PGPORT" >/dev/null
+ok=0; for _ in $(seq 50); do [ "$(status_of "$A/readyz")" = 200 ] && { ok=1; break; }; sleep 0.2; done
+check "readyz recovers" eq "$ok" 1
+
+echo "ops: $PASSED passed, $FAILED failed"
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
