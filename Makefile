@@ -15,7 +15,8 @@ PACKAGES := apache2 apache2-dev apache2-utils libaprutil1-dbd-pgsql \
 CORE_SRCS := src/auth.c src/base64.c src/create_request.c src/filetype.c \
              src/json_strict.c src/list_query.c src/problem.c src/render.c \
              src/router.c src/sha256.c src/uuid.c src/multipart.c \
-             src/upload_request.c src/byte_range.c src/trace.c src/metrics.c
+             src/upload_request.c src/byte_range.c src/trace.c src/metrics.c \
+             src/bigbuf.c
 GLUE_SRCS := src/handlers.c src/http_io.c src/ops.c src/storage.c
 MODULE_SRCS := mod_invoice.c $(GLUE_SRCS) $(CORE_SRCS)
 HEADERS := $(wildcard src/*.h)
@@ -35,22 +36,12 @@ INTEGRATION_SRCS := $(wildcard test/integration/*.c)
 INTEGRATION_BIN := build/test_integration
 
 .PHONY: all deps build run stop test unit unit-asan unit-valgrind integration \
-        test-ops bench install clean
+        test-ops bench bench-upload install clean
 
 all: build
 
 deps:
-	@missing=$$(for p in $(PACKAGES); do \
-	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
-	done); \
-	if [ -n "$$missing" ]; then \
-	    if [ "$$(id -u)" != 0 ]; then \
-	        echo "missing packages:" $$missing "(install them, or run make as root)"; exit 1; \
-	    fi; \
-	    echo "installing:" $$missing; \
-	    apt-get update -q && DEBIAN_FRONTEND=noninteractive \
-	        apt-get install -y -q --no-install-recommends $$missing; \
-	fi
+	@scripts/ensure-packages.sh $(PACKAGES)
 
 build: deps .libs/mod_invoice.so
 
@@ -108,6 +99,10 @@ test-ops: build
 
 bench: build
 	bench/run.sh
+
+# Peak RSS of the children during 20 MiB uploads and downloads.
+bench-upload: build
+	bench/upload.sh
 
 install: build
 	$(APXS) -i -n invoice .libs/mod_invoice.so

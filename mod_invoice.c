@@ -53,6 +53,14 @@ static int render_httpd_error(request_rec *r)
     if (status < 400 || status > 599) {
         status = HTTP_INTERNAL_SERVER_ERROR;
     }
+    if (allow == NULL && status == HTTP_METHOD_NOT_ALLOWED) {
+        /* httpd refused the method itself (TRACE): name what the path allows. */
+        invoice_route_t route;
+        if (invoice_router_match(r->prev->method, r->prev->uri, &route)
+            == INVOICE_ROUTE_METHOD_NOT_ALLOWED) {
+            allow = route.allow;
+        }
+    }
     if (allow) {
         apr_table_setn(r->headers_out, "Allow", allow);
     }
@@ -141,12 +149,37 @@ static int invoice_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     return OK;
 }
 
+/* The API is a namespace, not files: httpd must not map its paths onto
+ * DocumentRoot (that fails with a 403 for ids past PATH_MAX, and costs a
+ * stat per request).  r->filename names the module, as mod_proxy's
+ * "proxy:" does. */
+static int is_api_path(const char *uri)
+{
+    return strncmp(uri, "/api/", 5) == 0 || strcmp(uri, "/api") == 0;
+}
+
+static int invoice_translate_name(request_rec *r)
+{
+    if (!is_api_path(r->uri)) {
+        return DECLINED;
+    }
+    r->filename = apr_pstrcat(r->pool, "invoice:", r->uri, NULL);
+    return OK;
+}
+
+static int invoice_map_to_storage(request_rec *r)
+{
+    return is_api_path(r->uri) ? OK : DECLINED;
+}
+
 static void invoice_register_hooks(apr_pool_t *p)
 {
     static const char *const before_dbd[] = { "mod_dbd.c", NULL };
 
     ap_hook_post_config(invoice_post_config, NULL, before_dbd, APR_HOOK_MIDDLE);
     ap_hook_handler(invoice_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_translate_name(invoice_translate_name, NULL, NULL, APR_HOOK_FIRST);
+    ap_hook_map_to_storage(invoice_map_to_storage, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_fixups(invoice_ops_fixups, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_log_transaction(invoice_ops_log_transaction, NULL, NULL,
                             APR_HOOK_MIDDLE);

@@ -45,14 +45,17 @@ for v in PGPORT INVOICE_LISTEN_PORT INVOICE_START_SERVERS INVOICE_SERVER_LIMIT \
          INVOICE_DBD_MAX INVOICE_DBD_EXPTIME; do
     [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer, not '${!v}'"
 done
-[ "$INVOICE_THREADS_PER_CHILD" -ge 1 ] && [ "$INVOICE_SERVER_LIMIT" -ge 1 ] ||
+if [ "$INVOICE_THREADS_PER_CHILD" -lt 1 ] || [ "$INVOICE_SERVER_LIMIT" -lt 1 ]; then
     die "INVOICE_THREADS_PER_CHILD and INVOICE_SERVER_LIMIT must be at least 1"
+fi
 # mod_dbd's pool has no acquire timeout: a thread that finds it empty waits
 # indefinitely, so every worker thread must be able to hold a connection.
-[ "$INVOICE_DBD_MAX" -ge "$INVOICE_THREADS_PER_CHILD" ] ||
+if [ "$INVOICE_DBD_MAX" -lt "$INVOICE_THREADS_PER_CHILD" ]; then
     die "INVOICE_DBD_MAX ($INVOICE_DBD_MAX) must be at least INVOICE_THREADS_PER_CHILD ($INVOICE_THREADS_PER_CHILD)"
-[ "$INVOICE_DBD_MIN" -le "$INVOICE_DBD_KEEP" ] && [ "$INVOICE_DBD_KEEP" -le "$INVOICE_DBD_MAX" ] ||
+fi
+if [ "$INVOICE_DBD_MIN" -gt "$INVOICE_DBD_KEEP" ] || [ "$INVOICE_DBD_KEEP" -gt "$INVOICE_DBD_MAX" ]; then
     die "need INVOICE_DBD_MIN <= INVOICE_DBD_KEEP <= INVOICE_DBD_MAX"
+fi
 
 INVOICE_MAX_REQUEST_WORKERS=$((INVOICE_SERVER_LIMIT * INVOICE_THREADS_PER_CHILD))
 INVOICE_LISTEN=${INVOICE_LISTEN_ADDRESS:+$INVOICE_LISTEN_ADDRESS:}$INVOICE_LISTEN_PORT
@@ -64,6 +67,20 @@ export PGHOST PGPORT PGDATABASE PGUSER INVOICE_DB_CONNECT_TIMEOUT \
        INVOICE_SERVER_LIMIT INVOICE_THREADS_PER_CHILD INVOICE_MAX_REQUEST_WORKERS \
        INVOICE_GRACEFUL_TIMEOUT INVOICE_DBD_MIN INVOICE_DBD_KEEP INVOICE_DBD_MAX \
        INVOICE_DBD_EXPTIME
+
+# Logs go to the container's stdout/stderr.  runc and crun hand a non-root
+# container its stdio, so Apache can reopen them by path; where the runtime
+# keeps them root's (`buildah run`), Apache pipes its logs through cat, which
+# inherits stdout (a piped ErrorLog cannot reach stderr).
+if [ -z "${INVOICE_ERROR_LOG:-}" ]; then
+    INVOICE_ERROR_LOG='||/bin/cat'
+    if [ -w /proc/self/fd/2 ]; then INVOICE_ERROR_LOG=/proc/self/fd/2; fi
+fi
+if [ -z "${INVOICE_ACCESS_LOG:-}" ]; then
+    INVOICE_ACCESS_LOG='||/bin/cat'
+    if [ -w /proc/self/fd/1 ]; then INVOICE_ACCESS_LOG=/proc/self/fd/1; fi
+fi
+export INVOICE_ERROR_LOG INVOICE_ACCESS_LOG
 
 # A pid file left by a killed container would make Apache refuse to start.
 rm -f /run/mod_invoice/httpd.pid
@@ -80,8 +97,10 @@ case "${1:-api}" in
         for url in $INVOICE_LB_BACKENDS; do
             [[ $url =~ ^https?://[A-Za-z0-9._:-]+/?$ ]] || die "bad backend URL in INVOICE_LB_BACKENDS: '$url'"
             # retry: seconds a member that refused a connection stays out;
+            # ttl: idle pooled connections are dropped before the member's
+            # KeepAliveTimeout (5 s) closes them under a request (a 502);
             # hc*: out of the rotation after 2 failed /readyz, back after 1.
-            echo "BalancerMember ${url%/} retry=5 hcmethod=GET hcuri=/readyz hcinterval=5 hcfails=2 hcpasses=1" >>"$members"
+            echo "BalancerMember ${url%/} retry=5 ttl=3 hcmethod=GET hcuri=/readyz hcinterval=5 hcfails=2 hcpasses=1" >>"$members"
         done
         [ -s "$members" ] || die "INVOICE_LB_BACKENDS is empty"
         exec /usr/sbin/apache2 -DFOREGROUND -f /etc/mod_invoice/lb.conf "$@"

@@ -25,14 +25,21 @@ wait_for() {
     done
 }
 
-# A loopback port nobody answers on (a connect must fail), random in
-# 20000-60999, different from the ports given as arguments.
+# Free: nobody answers a connect, and no socket holds the port (not even a
+# client connection in TIME_WAIT, which a later bind() trips over).
+port_free() {
+    ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null &&
+    ! { cat /proc/net/tcp /proc/net/tcp6 2>/dev/null || true; } |
+        awk -v h=":$(printf %04X "$1")" 'substr($2, length($2) - 4) == h { f = 1 } END { exit !f }'
+}
+
+# A free loopback port, random in 20000-60999, not one of the arguments.
 pick_port() {
     local p avoid
     for _ in $(seq 200); do
         p=$(( 20000 + ( (RANDOM << 15) | RANDOM ) % 41000 ))
         for avoid in "$@"; do [ "$p" != "$avoid" ] || continue 2; done
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+        if port_free "$p"; then
             echo "$p"
             return 0
         fi

@@ -1,4 +1,4 @@
-/* Range satisfiability.  See byte_range.h. */
+/* Range parsing.  See byte_range.h. */
 #include "byte_range.h"
 
 #include <string.h>
@@ -32,10 +32,12 @@ static const char *skip_ows(const char *p)
     return p;
 }
 
-/* One range-spec at *p: sets *satisfiable; 0 when malformed. */
-static int parse_spec(const char **p, apr_off_t size, int *satisfiable)
+/* One range-spec at *p.  When it overlaps the file, *start and *len are
+ * set and *satisfiable is 1.  Returns 0 when malformed. */
+static int parse_spec(const char **p, apr_off_t size, int *satisfiable,
+                      apr_off_t *start, apr_off_t *len)
 {
-    apr_off_t first, last;
+    apr_off_t first, last = APR_INT64_MAX;
 
     if (**p == '-') {                       /* suffix: the last N bytes */
         (*p)++;
@@ -43,6 +45,8 @@ static int parse_spec(const char **p, apr_off_t size, int *satisfiable)
             return 0;
         }
         *satisfiable = last > 0 && size > 0;
+        *start = last < size ? size - last : 0;
+        *len = size - *start;
         return 1;
     }
     if (!parse_pos(p, &first) || **p != '-') {
@@ -55,20 +59,24 @@ static int parse_spec(const char **p, apr_off_t size, int *satisfiable)
         }
     }
     *satisfiable = first < size;
+    *start = first;
+    *len = (last < size ? last + 1 : size) - first;
     return 1;
 }
 
-int invoice_range_unsatisfiable(const char *header, apr_off_t size)
+invoice_range_t invoice_range_parse(const char *header, apr_off_t size,
+                                    apr_off_t *start, apr_off_t *len)
 {
     const char *p;
-    int any = 0, specs = 0;
+    int satisfiable = 0, specs = 0;
 
     if (header == NULL || strncasecmp(header, "bytes=", 6) != 0) {
-        return 0;
+        return INVOICE_RANGE_FULL;
     }
     p = header + 6;
     for (;;) {
         int ok = 0;
+        apr_off_t s = 0, n = 0;
         p = skip_ows(p);
         if (*p == ',') {            /* empty list elements are allowed */
             p++;
@@ -77,15 +85,21 @@ int invoice_range_unsatisfiable(const char *header, apr_off_t size)
         if (*p == '\0') {
             break;
         }
-        if (!parse_spec(&p, size, &ok)) {
-            return 0;
+        if (!parse_spec(&p, size, &ok, &s, &n)) {
+            return INVOICE_RANGE_FULL;
         }
         specs++;
-        any |= ok;
+        if (ok && satisfiable++ == 0) {
+            *start = s;
+            *len = n;
+        }
         p = skip_ows(p);
         if (*p != ',' && *p != '\0') {
-            return 0;
+            return INVOICE_RANGE_FULL;
         }
     }
-    return specs > 0 && !any;
+    if (specs == 0 || satisfiable > 1) {
+        return INVOICE_RANGE_FULL;
+    }
+    return satisfiable == 1 ? INVOICE_RANGE_PARTIAL : INVOICE_RANGE_UNSATISFIABLE;
 }

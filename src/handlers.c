@@ -266,11 +266,85 @@ static void set_file_headers(request_rec *r, const invoice_file_t *f)
     apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
 }
 
+/* Passes file bytes down the output filters as they come from the
+ * database, flushing each chunk so that it can be freed at once. */
+typedef struct {
+    request_rec *r;
+    apr_bucket_brigade *bb;
+} file_sink_t;
+
+static int send_chunk(void *ctx, const char *data, apr_size_t len)
+{
+    file_sink_t *sink = ctx;
+    apr_bucket_alloc_t *ba = sink->bb->bucket_alloc;
+    apr_status_t rv;
+
+    APR_BRIGADE_INSERT_TAIL(sink->bb, apr_bucket_transient_create(data, len, ba));
+    APR_BRIGADE_INSERT_TAIL(sink->bb, apr_bucket_flush_create(ba));
+    rv = ap_pass_brigade(sink->r->output_filters, sink->bb);
+    apr_brigade_cleanup(sink->bb);
+    return rv == APR_SUCCESS;
+}
+
+/* Send bytes [start, start+len): from the first chunk already in memory
+ * when they lie there, otherwise streamed from the database. */
+static int send_file_bytes(request_rec *r, const invoice_route_t *route,
+                           int consumer, const invoice_file_t *f,
+                           apr_off_t start, apr_off_t len)
+{
+    file_sink_t sink = { r, apr_brigade_create(r->pool, r->connection->bucket_alloc) };
+    apr_bucket_alloc_t *ba = sink.bb->bucket_alloc;
+    apr_off_t in_head = start < (apr_off_t)f->head_len ? (apr_off_t)f->head_len - start : 0;
+    invoice_db_status_t status = INVOICE_DB_OK;
+
+    if (in_head > len) {
+        in_head = len;
+    }
+    if (in_head == len) {
+        /* The usual case: the bytes stay in the PGresult until r->pool
+         * goes, which httpd does only after they are written (the EOR
+         * bucket), so no copy is made. */
+        APR_BRIGADE_INSERT_TAIL(sink.bb, apr_bucket_immortal_create(
+            (const char *)f->head + start, (apr_size_t)len, ba));
+    }
+    else {
+        if (in_head > 0 && !send_chunk(&sink, (const char *)f->head + start,
+                                       (apr_size_t)in_head)) {
+            return AP_FILTER_ERROR;
+        }
+        status = invoice_storage_file_range(r, consumer, route->id,
+                                            start + in_head, len - in_head,
+                                            send_chunk, &sink);
+    }
+    if (status != INVOICE_DB_OK) {
+        /* Headers and part of the body are out: all we can do is cut the
+         * connection, so the client sees a short body, not a wrong one. */
+        r->connection->keepalive = AP_CONN_CLOSE;
+        return AP_FILTER_ERROR;
+    }
+    APR_BRIGADE_INSERT_TAIL(sink.bb, apr_bucket_eos_create(ba));
+    return ap_pass_brigade(r->output_filters, sink.bb) == APR_SUCCESS
+               ? DONE : AP_FILTER_ERROR;
+}
+
+/* Ranges are answered here, so httpd's byterange filter must not
+ * interpret the Range header a second time. */
+static void remove_byterange_filter(request_rec *r)
+{
+    for (ap_filter_t *f = r->output_filters; f != NULL; f = f->next) {
+        if (strcasecmp(f->frec->name, "byterange") == 0) {
+            ap_remove_output_filter(f);
+            return;
+        }
+    }
+}
+
 static int file(request_rec *r, const invoice_route_t *route, int consumer)
 {
     invoice_file_t f;
     invoice_filetype_t type;
-    apr_bucket_brigade *bb;
+    invoice_range_t range = INVOICE_RANGE_FULL;
+    apr_off_t start = 0, len;
     int cond;
     invoice_db_status_t status = invoice_storage_file(r, consumer, route->id, &f);
 
@@ -287,31 +361,39 @@ static int file(request_rec *r, const invoice_route_t *route, int consumer)
             : invoice_http_send_problem(r, cond, "precondition failed", NULL);
     }
     ap_set_accept_ranges(r);
-    if (ap_condition_if_range(r, r->headers_out) != AP_CONDITION_NOMATCH
-        && invoice_range_unsatisfiable(apr_table_get(r->headers_in, "Range"),
-                                       (apr_off_t)f.len)) {
+    len = f.size;
+    /* If-Range that does not match: the whole file, whatever Range says. */
+    if (ap_condition_if_range(r, r->headers_out) != AP_CONDITION_NOMATCH) {
+        range = invoice_range_parse(apr_table_get(r->headers_in, "Range"), f.size,
+                                    &start, &len);
+    }
+    if (range != INVOICE_RANGE_PARTIAL) {
+        start = 0;
+        len = f.size;
+    }
+    if (range == INVOICE_RANGE_UNSATISFIABLE) {
         apr_table_setn(r->err_headers_out, "Content-Range",
-                       apr_psprintf(r->pool, "bytes */%" APR_SIZE_T_FMT, f.len));
+                       apr_psprintf(r->pool, "bytes */%" APR_OFF_T_FMT, f.size));
         return invoice_http_send_problem(r, HTTP_RANGE_NOT_SATISFIABLE,
             "no requested range overlaps the file", NULL);
+    }
+    remove_byterange_filter(r);
+    if (range == INVOICE_RANGE_PARTIAL) {
+        r->status = HTTP_PARTIAL_CONTENT;
+        apr_table_setn(r->headers_out, "Content-Range",
+                       apr_psprintf(r->pool, "bytes %" APR_OFF_T_FMT "-%" APR_OFF_T_FMT
+                                    "/%" APR_OFF_T_FMT, start, start + len - 1, f.size));
     }
     type = invoice_filetype_from_media(f.file_type, strlen(f.file_type));
     apr_table_setn(r->headers_out, "Content-Disposition",
                    apr_psprintf(r->pool, "attachment; filename=\"%s.%s\"",
                                 route->id, invoice_filetype_ext(type)));
     ap_set_content_type(r, apr_pstrdup(r->pool, f.file_type));
-    ap_set_content_length(r, (apr_off_t)f.len);
-    /* Satisfiable ranges (206, multipart/byteranges for several) and
-     * If-Range are httpd's byterange filter's job: it sees the whole body
-     * and the validators set above.  For HEAD httpd drops the body. */
-    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
-    /* The bytes stay in the PGresult until r->pool goes, which httpd does
-     * only after they are written (the EOR bucket), so no copy is made. */
-    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_immortal_create(
-        (const char *)f.content, f.len, bb->bucket_alloc));
-    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
-    return ap_pass_brigade(r->output_filters, bb) == APR_SUCCESS ? DONE
-                                                                 : AP_FILTER_ERROR;
+    ap_set_content_length(r, len);
+    if (r->header_only) {
+        return DONE;
+    }
+    return send_file_bytes(r, route, consumer, &f, start, len);
 }
 
 invoice_handler_fn invoice_handler_for(invoice_action_t action)

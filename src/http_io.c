@@ -7,6 +7,7 @@
 #include <apr_strings.h>
 #include <apr_lib.h>
 
+#include "bigbuf.h"
 #include "mod_invoice_private.h"
 
 #define READ_CHUNK 65536
@@ -76,13 +77,11 @@ static int append(void *ctx, const char *data, apr_size_t n)
     buffer_t *b = ctx;
 
     if (b->used + n + 1 > b->cap) {
-        char *bigger;
-        while (b->used + n + 1 > b->cap) {
-            b->cap *= 2;
+        b->buf = invoice_bigbuf_grow(b->pool, b->buf, b->used, &b->cap,
+                                     b->used + n + 1);
+        if (b->buf == NULL) {
+            return 0;
         }
-        bigger = apr_palloc(b->pool, b->cap);
-        memcpy(bigger, b->buf, b->used);
-        b->buf = bigger;
     }
     memcpy(b->buf + b->used, data, n);
     b->used += n;
@@ -97,10 +96,16 @@ int invoice_http_read_body(request_rec *r, char **body, apr_size_t *len)
     if (b.cap < 8192) {
         b.cap = 8192;
     }
-    b.buf = apr_palloc(r->pool, b.cap);
+    b.buf = invoice_bigbuf_alloc(r->pool, b.cap);
+    if (b.buf == NULL) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
     rv = invoice_http_stream_body(r, append, &b);
     if (rv != OK) {
         return rv;
+    }
+    if (b.buf == NULL) {
+        return HTTP_INTERNAL_SERVER_ERROR;  /* out of memory while growing */
     }
     b.buf[b.used] = '\0';
     *body = b.buf;

@@ -11,6 +11,7 @@
 
 #include "mod_invoice_private.h"
 #include "ops.h"
+#include "uuid.h"
 
 /* ------------------------------------------------------------------ SQL */
 
@@ -33,7 +34,7 @@ enum {
     ST_LIST_SENDER, ST_LIST_SENDER_AFTER,
     ST_LIST_RECEIVER, ST_LIST_RECEIVER_AFTER,
     ST_LIST_PAIR, ST_LIST_PAIR_AFTER,
-    ST_PAY, ST_FILE, ST_PING, ST_COUNT
+    ST_PAY, ST_FILE, ST_FILE_CHUNK, ST_INSERT_META, ST_PING, ST_COUNT
 };
 
 typedef struct {
@@ -83,10 +84,23 @@ static const statement_t statements[ST_COUNT] = {
         "updated_at = now() WHERE id = $1::uuid AND receiver_id = $2::int4 "
         "AND is_payable RETURNING " INVOICE_COLS },
     [ST_FILE] = { "invoice_file",
-        "SELECT i.file_type, i.file_sha256, f.content, "
-        "(extract(epoch FROM i.inserted_at) * 1000000)::int8 "
+        /* The first chunk comes along: for most files that is all of it.
+         * Files are stored uncompressed, so substring reads only the
+         * TOAST chunks it needs. */
+        "SELECT i.file_type, i.file_sha256, "
+        "(extract(epoch FROM i.inserted_at) * 1000000)::int8, "
+        "octet_length(f.content)::int8, substring(f.content FROM 1 FOR $3::int4) "
         "FROM invoices i JOIN invoice_files f ON f.invoice_id = i.id "
         "WHERE i.id = $1::uuid AND i.receiver_id = $2::int4" },
+    [ST_FILE_CHUNK] = { "invoice_file_chunk",
+        "SELECT substring(f.content FROM $3::int4 FOR $4::int4) "
+        "FROM invoices i JOIN invoice_files f ON f.invoice_id = i.id "
+        "WHERE i.id = $1::uuid AND i.receiver_id = $2::int4" },
+    [ST_INSERT_META] = { "invoice_insert_meta",
+        /* Large files: the row first, the bytes by COPY, one transaction. */
+        "INSERT INTO invoices (id, sender_id, receiver_id, file_type, "
+        "file_size, file_sha256) VALUES ($1::uuid, $2::int4, $3::int4, "
+        "$4::text, $5::int4, $6::bytea) RETURNING " INVOICE_COLS },
     [ST_PING] = { "invoice_ping", "SELECT 1" },
 };
 
@@ -120,7 +134,13 @@ const char *invoice_storage_init(void)
 typedef struct {
     request_rec *r;
     PGconn *conn;
+    int in_transaction;     /* no transparent retry inside a transaction */
 } db_t;
+
+/* Files above this size are written with COPY and read in chunks of it, so
+ * that neither libpq's buffers (which never shrink for the life of a
+ * pooled connection) nor a PGresult ever hold a whole large file. */
+#define STREAM_CHUNK (1024 * 1024)
 
 typedef struct {
     int n;
@@ -159,6 +179,7 @@ static invoice_db_status_t db_open(request_rec *r, db_t *db)
         invoice_metrics_db_acquire(invoice_metrics, apr_time_now() - start);
     }
     db->r = r;
+    db->in_transaction = 0;
     if (dbd == NULL) {
         if (invoice_metrics != NULL) {
             invoice_metrics_add(invoice_metrics, INVOICE_COUNT_DB_ERRORS, 1);
@@ -225,17 +246,44 @@ static apr_status_t clear_result(void *res)
     return APR_SUCCESS;
 }
 
-/* Execute statement st; on success *out lives as long as r->pool. */
+/* The SQLSTATE of a failed result (copied), or NULL. */
+static const char *state_of(db_t *db, PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    return state ? apr_pstrdup(db->r->pool, state) : NULL;
+}
+
+/* Classify a failure of `what`, count and log it. */
+static invoice_db_status_t failed(db_t *db, const char *what, const char *state)
+{
+    invoice_db_status_t status;
+
+    if (state && strcmp(state, "23505") == 0) {
+        return INVOICE_DB_CONFLICT;
+    }
+    status = (PQstatus(db->conn) == CONNECTION_BAD || state_means_unavailable(state))
+                 ? INVOICE_DB_UNAVAILABLE : INVOICE_DB_ERROR;
+    if (invoice_metrics != NULL) {
+        invoice_metrics_add(invoice_metrics, INVOICE_COUNT_DB_ERRORS, 1);
+    }
+    ap_log_rerror(APLOG_MARK, status == INVOICE_DB_ERROR ? APLOG_ERR : APLOG_WARNING,
+                  0, db->r, "%s failed (SQLSTATE %s): %s", what,
+                  state ? state : "none", PQerrorMessage(db->conn));
+    return status;
+}
+
+/* Execute statement st; on success *out lives as long as r->pool.  A lost
+ * connection or a missing statement is repaired and the statement retried
+ * once, outside transactions. */
 static invoice_db_status_t run(db_t *db, int st, const params_t *ps,
                                int binary, PGresult **out)
 {
-    for (int attempt = 0; attempt < 2; attempt++) {
+    for (int attempt = 0;; attempt++) {
         PGresult *res = PQexecPrepared(db->conn, statements[st].label, ps->n,
                                        ps->values, ps->lengths, ps->formats,
                                        binary);
         ExecStatusType rs = PQresultStatus(res);
         const char *state;
-        invoice_db_status_t status;
 
         if (rs == PGRES_TUPLES_OK || rs == PGRES_COMMAND_OK) {
             apr_pool_cleanup_register(db->r->pool, res, clear_result,
@@ -243,29 +291,29 @@ static invoice_db_status_t run(db_t *db, int st, const params_t *ps,
             *out = res;
             return INVOICE_DB_OK;
         }
-        state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-        state = state ? apr_pstrdup(db->r->pool, state) : NULL;
+        state = state_of(db, res);
         PQclear(res);
-        if (attempt == 0 && recover(db, state)) {
-            continue;
+        if (attempt > 0 || db->in_transaction || !recover(db, state)) {
+            return failed(db, statements[st].label, state);
         }
-        if (state && strcmp(state, "23505") == 0) {
-            return INVOICE_DB_CONFLICT;
-        }
-        status = (PQstatus(db->conn) == CONNECTION_BAD
-                  || state_means_unavailable(state))
-                     ? INVOICE_DB_UNAVAILABLE : INVOICE_DB_ERROR;
-        if (invoice_metrics != NULL) {
-            invoice_metrics_add(invoice_metrics, INVOICE_COUNT_DB_ERRORS, 1);
-        }
-        ap_log_rerror(APLOG_MARK,
-                      status == INVOICE_DB_ERROR ? APLOG_ERR : APLOG_WARNING,
-                      0, db->r, "%s failed (SQLSTATE %s): %s",
-                      statements[st].label, state ? state : "none",
-                      PQerrorMessage(db->conn));
-        return status;
     }
-    return INVOICE_DB_UNAVAILABLE;
+}
+
+/* A fixed utility command (BEGIN, COMMIT, ROLLBACK, COPY): no parameters,
+ * so there is nothing to prepare or to inject. */
+static invoice_db_status_t command(db_t *db, const char *sql,
+                                   ExecStatusType expected)
+{
+    PGresult *res = PQexec(db->conn, sql);
+    const char *state = NULL;
+
+    if (PQresultStatus(res) == expected) {
+        PQclear(res);
+        return INVOICE_DB_OK;
+    }
+    state = state_of(db, res);
+    PQclear(res);
+    return failed(db, sql, state);
 }
 
 /* ----------------------------------------------------------- row maps */
@@ -318,6 +366,97 @@ static invoice_db_status_t get(db_t *db, invoice_role_t role, int caller,
                    &ps, out);
 }
 
+/* BEGIN, repairing a connection that went stale while pooled. */
+static invoice_db_status_t begin(db_t *db)
+{
+    for (int attempt = 0;; attempt++) {
+        PGresult *res = PQexec(db->conn, "BEGIN");
+        const char *state;
+
+        if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+            PQclear(res);
+            db->in_transaction = 1;
+            return INVOICE_DB_OK;
+        }
+        state = state_of(db, res);
+        PQclear(res);
+        if (attempt > 0 || !recover(db, state)) {
+            return failed(db, "BEGIN", state);
+        }
+    }
+}
+
+static void put_be(unsigned char *p, apr_uint64_t v, int bytes)
+{
+    for (int i = bytes - 1; i >= 0; i--) {
+        p[i] = (unsigned char)(v & 0xff);
+        v >>= 8;
+    }
+}
+
+/* One row (invoice_id, content) in COPY's binary format, the content sent
+ * in STREAM_CHUNK pieces: libpq flushes each, its buffer stays small. */
+static invoice_db_status_t copy_file(db_t *db, const char *id,
+                                     const unsigned char *data, apr_size_t len)
+{
+    static const unsigned char signature[11] = "PGCOPY\n\377\r\n";
+    unsigned char head[19 + 26], trailer[2] = { 0xff, 0xff };
+    PGresult *res;
+    const char *state;
+    int ok;
+
+    memcpy(head, signature, sizeof(signature));     /* NUL included */
+    put_be(head + 11, 0, 4);                        /* flags */
+    put_be(head + 15, 0, 4);                        /* header extension */
+    put_be(head + 19, 2, 2);                        /* fields in the row */
+    put_be(head + 21, 16, 4);
+    invoice_uuid_bytes(id, head + 25);
+    put_be(head + 41, len, 4);
+    ok = PQputCopyData(db->conn, (const char *)head, sizeof(head)) == 1;
+    for (apr_size_t off = 0; ok && off < len; off += STREAM_CHUNK) {
+        apr_size_t n = len - off < STREAM_CHUNK ? len - off : STREAM_CHUNK;
+        ok = PQputCopyData(db->conn, (const char *)data + off, (int)n) == 1;
+    }
+    ok = ok && PQputCopyData(db->conn, (const char *)trailer, 2) == 1;
+    ok = PQputCopyEnd(db->conn, ok ? NULL : "client failed to send") == 1 && ok;
+    res = PQgetResult(db->conn);
+    ok = ok && PQresultStatus(res) == PGRES_COMMAND_OK;
+    state = ok ? NULL : state_of(db, res);
+    PQclear(res);
+    while ((res = PQgetResult(db->conn)) != NULL) {
+        PQclear(res);
+    }
+    return ok ? INVOICE_DB_OK : failed(db, "COPY invoice_files", state);
+}
+
+static invoice_db_status_t create_streamed(db_t *db, const params_t *ps,
+                                           const char *id,
+                                           const invoice_create_t *in,
+                                           invoice_t *out)
+{
+    invoice_db_status_t status = begin(db);
+
+    if (status != INVOICE_DB_OK) {
+        return status;
+    }
+    status = run_one(db, ST_INSERT_META, ps, out);
+    if (status == INVOICE_DB_OK) {
+        status = command(db, "COPY invoice_files (invoice_id, content) FROM STDIN "
+                             "(FORMAT binary)", PGRES_COPY_IN);
+    }
+    if (status == INVOICE_DB_OK) {
+        status = copy_file(db, id, in->content, in->content_len);
+    }
+    if (status == INVOICE_DB_OK) {
+        status = command(db, "COMMIT", PGRES_COMMAND_OK);
+    }
+    else if (PQstatus(db->conn) == CONNECTION_OK) {
+        PQclear(PQexec(db->conn, "ROLLBACK"));
+    }
+    db->in_transaction = 0;
+    return status;
+}
+
 invoice_db_status_t invoice_storage_create(request_rec *r, const char *id,
                                            int sender_id,
                                            const invoice_create_t *in,
@@ -336,6 +475,9 @@ invoice_db_status_t invoice_storage_create(request_rec *r, const char *id,
     param_text(&ps, invoice_filetype_media(in->file_type));
     param_int(&ps, r->pool, (int)in->content_len);
     param_bytes(&ps, in->sha256, sizeof(in->sha256));
+    if (in->content_len > STREAM_CHUNK) {
+        return create_streamed(&db, &ps, id, in, out);
+    }
     param_bytes(&ps, in->content, in->content_len);
     status = run_one(&db, ST_INSERT, &ps, out);
     if (status == INVOICE_DB_CONFLICT) {
@@ -476,6 +618,7 @@ invoice_db_status_t invoice_storage_file(request_rec *r, int consumer,
     }
     param_text(&ps, id);
     param_int(&ps, r->pool, consumer);
+    param_int(&ps, r->pool, STREAM_CHUNK);
     /* Binary results: the bytea arrives as raw bytes, not as hex text. */
     status = run(&db, ST_FILE, &ps, 1, &res);
     if (status != INVOICE_DB_OK) {
@@ -486,10 +629,50 @@ invoice_db_status_t invoice_storage_file(request_rec *r, int consumer,
     }
     out->file_type = PQgetvalue(res, 0, 0);
     out->sha256 = (const unsigned char *)PQgetvalue(res, 0, 1);
-    out->content = (const unsigned char *)PQgetvalue(res, 0, 2);
-    out->len = (apr_size_t)PQgetlength(res, 0, 2);
-    out->inserted_at = (apr_time_t)int8_from_binary(PQgetvalue(res, 0, 3));
+    out->inserted_at = (apr_time_t)int8_from_binary(PQgetvalue(res, 0, 2));
+    out->size = (apr_off_t)int8_from_binary(PQgetvalue(res, 0, 3));
+    out->head = (const unsigned char *)PQgetvalue(res, 0, 4);
+    out->head_len = (apr_size_t)PQgetlength(res, 0, 4);
     return INVOICE_DB_OK;
+}
+
+invoice_db_status_t invoice_storage_file_range(request_rec *r, int consumer,
+                                               const char *id, apr_off_t start,
+                                               apr_off_t len,
+                                               invoice_storage_sink_fn sink,
+                                               void *ctx)
+{
+    db_t db;
+    invoice_db_status_t status = db_open(r, &db);
+
+    while (status == INVOICE_DB_OK && len > 0) {
+        apr_off_t n = len < STREAM_CHUNK ? len : STREAM_CHUNK;
+        params_t ps = { 0 };
+        PGresult *res = NULL;
+        int sent;
+
+        param_text(&ps, id);
+        param_int(&ps, r->pool, consumer);
+        param_int(&ps, r->pool, (int)(start + 1));     /* SQL counts from 1 */
+        param_int(&ps, r->pool, (int)n);
+        status = run(&db, ST_FILE_CHUNK, &ps, 1, &res);
+        if (status != INVOICE_DB_OK) {
+            break;
+        }
+        if (PQntuples(res) == 0 || PQgetlength(res, 0, 0) != n) {
+            status = failed(&db, "invoice_file_chunk (short read)", NULL);
+            break;
+        }
+        sent = sink(ctx, PQgetvalue(res, 0, 0), (apr_size_t)n);
+        /* Each chunk goes as soon as it is sent: one in memory at a time. */
+        apr_pool_cleanup_run(r->pool, res, clear_result);
+        if (!sent) {
+            return INVOICE_DB_ERROR;    /* the client went away */
+        }
+        start += n;
+        len -= n;
+    }
+    return status;
 }
 
 invoice_db_status_t invoice_storage_ping(request_rec *r)

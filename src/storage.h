@@ -25,10 +25,15 @@ typedef enum {
 typedef struct {
     const char *file_type;
     const unsigned char *sha256;    /* 32 bytes */
-    const unsigned char *content;
-    apr_size_t len;
     apr_time_t inserted_at;
+    apr_off_t size;                 /* the whole file */
+    const unsigned char *head;      /* its first bytes (all of a small file) */
+    apr_size_t head_len;
 } invoice_file_t;
+
+/* Receives file bytes; returns 0 when they could not be sent on. */
+typedef int (*invoice_storage_sink_fn)(void *ctx, const char *data,
+                                       apr_size_t len);
 
 /** Register every statement with mod_dbd for server s (config time).
  *  Returns NULL or an error message (mod_dbd not loaded). */
@@ -62,10 +67,18 @@ invoice_db_status_t invoice_storage_list(request_rec *r, invoice_role_t role,
 invoice_db_status_t invoice_storage_pay(request_rec *r, int consumer,
                                         const char *id, invoice_t *out);
 
-/** The file of an invoice addressed to consumer (bytes live as long as
- *  r->pool). */
+/** The file of an invoice addressed to consumer: its metadata and first
+ *  bytes (up to 1 MiB), living as long as r->pool. */
 invoice_db_status_t invoice_storage_file(request_rec *r, int consumer,
                                          const char *id, invoice_file_t *out);
+
+/** Bytes [start, start+len) of that file, read in 1 MiB chunks and handed
+ *  to sink one at a time. */
+invoice_db_status_t invoice_storage_file_range(request_rec *r, int consumer,
+                                               const char *id, apr_off_t start,
+                                               apr_off_t len,
+                                               invoice_storage_sink_fn sink,
+                                               void *ctx);
 
 /** A cheap round trip (SELECT 1) on a pooled connection: readiness. */
 invoice_db_status_t invoice_storage_ping(request_rec *r);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <apr_strings.h>
 
+#include "bigbuf.h"
 #include "list_query.h"
 
 typedef enum { PART_NONE, PART_RECEIVER, PART_INVOICE, PART_FILE, PART_SKIP } part_kind;
@@ -74,22 +75,11 @@ static const char *part_begin(void *ctx, const invoice_mp_part_t *part)
     if (kind == PART_FILE) {
         u->file_type_given = part->content_type != NULL;
         u->file_type = invoice_upload_raw_type(part->content_type);
-        u->file = apr_palloc(u->pool, u->file_cap);
+        u->file = invoice_bigbuf_alloc(u->pool, u->file_cap);
+        if (u->file == NULL) {
+            return "out of memory for the file";
+        }
     }
-    return NULL;
-}
-
-static const char *grow_file(invoice_upload_t *u, apr_size_t need)
-{
-    unsigned char *bigger;
-
-    /* Only reached without a usable size hint (chunked uploads). */
-    while (u->file_cap < need) {
-        u->file_cap *= 2;
-    }
-    bigger = apr_palloc(u->pool, u->file_cap);
-    memcpy(bigger, u->file, u->file_len);
-    u->file = bigger;
     return NULL;
 }
 
@@ -99,8 +89,13 @@ static const char *part_data(void *ctx, const char *data, size_t len)
 
     switch (u->current) {
     case PART_FILE:
+        /* Growth only without a usable size hint (chunked uploads). */
         if (u->file_len + len > u->file_cap) {
-            grow_file(u, u->file_len + len);
+            u->file = invoice_bigbuf_grow(u->pool, u->file, u->file_len,
+                                          &u->file_cap, u->file_len + len);
+            if (u->file == NULL) {
+                return "out of memory for the file";
+            }
         }
         memcpy(u->file + u->file_len, data, len);
         u->file_len += len;

@@ -1,6 +1,8 @@
 /* UUID text validation/normalisation and version-7 generation.  Pure code. */
 #include "uuid.h"
 
+#include <string.h>
+
 static const char hexdigits[] = "0123456789abcdef";
 
 static int is_hyphen_pos(size_t i)
@@ -75,4 +77,22 @@ void invoice_uuid_v7(uint64_t unix_ms, const unsigned char random[10],
         b[i] = random[i - 6];
     }
     format_uuid(b, out);
+}
+
+int invoice_uuid_bytes(const char *text, unsigned char out[16])
+{
+    char canonical[INVOICE_UUID_LEN + 1];
+    int n = 0;
+
+    if (text == NULL || !invoice_uuid_parse(text, strlen(text), canonical)) {
+        return 0;
+    }
+    for (const char *p = canonical; *p != '\0'; p++) {
+        if (*p != '-') {
+            int v = hex_value(*p);
+            out[n / 2] = (unsigned char)(n % 2 == 0 ? v << 4 : out[n / 2] | v);
+            n++;
+        }
+    }
+    return 1;
 }

@@ -16,6 +16,10 @@
  */
 int invoice_uuid_parse(const char *s, size_t len, char *out);
 
+/** The 16 bytes of a UUID given in canonical text form (as produced by
+ *  invoice_uuid_parse).  @return 1, or 0 when text is not a UUID. */
+int invoice_uuid_bytes(const char *text, unsigned char out[16]);
+
 /**
  * Build a version-7 UUID (RFC 9562): 48-bit Unix time in milliseconds,
  * version 7, 74 random bits, variant 10.  Time-ordered ids keep the

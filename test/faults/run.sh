@@ -8,9 +8,11 @@
 # Apache (INVOICE_MODULE, else the built module) on two free loopback ports,
 # the binary run with the FAULTS_* variables, and everything always stopped
 # afterwards.  The binary SIGKILLs PostgreSQL's postmaster and one Apache
-# child itself, so the Apache error log may hold exactly one
-# "exit signal Killed"; any other exit signal, a "Segmentation fault" or a
-# sanitizer report fails the run.  INVOICE_KEEP_RUNDIR=1 keeps the logs.
+# child itself.  httpd does not log a child killed by SIGKILL at all
+# (ap_process_child_status skips SIGTERM, SIGHUP, SIGUSR1 and SIGKILL), so
+# at most one "exit signal Killed" is tolerated and none is expected; any
+# other exit signal, a "Segmentation fault" or a sanitizer report in the
+# error log fails the run.  INVOICE_KEEP_RUNDIR=1 keeps the logs.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -58,19 +60,19 @@ show_logs() {
     fi
 }
 
-check_error_log() {  # sets rc on a crash other than the child we killed
+check_error_log() {  # non-zero on a crash other than the child we killed
     [ -f "$ERROR_LOG" ] || return 0
     local killed others
     killed=$(grep -c "exit signal Killed" "$ERROR_LOG" || true)
     others=$(grep -E "Segmentation fault|exit signal|AddressSanitizer|runtime error:" "$ERROR_LOG" |
              grep -v "exit signal Killed" || true)
-    log "Apache error log: $killed child(ren) reported 'exit signal Killed' (1 expected)"
     if [ -n "$others" ]; then
-        log "Apache error log reports a crash:"
+        log "Apache error log reports a crash or a sanitizer report:"
         head -n 20 <<<"$others" >&2
         return 1
     fi
     [ "$killed" -le 1 ] || { log "more children killed than the one the test killed"; return 1; }
+    log "Apache error log: no crash ($killed 'exit signal Killed': httpd does not log SIGKILL)"
 }
 
 cleanup() {

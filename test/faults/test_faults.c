@@ -162,9 +162,12 @@ static int children_of(long parent, long *out, int max)
 
 /* ----------------------------------------------------------------- load */
 
-enum phase { PH_WARMUP, PH_PG_DOWN, PH_PG_BACK, PH_GRACEFUL, PH_CHILD_KILL, PH_N };
+/* A request's phase is the one it started in. */
+enum phase { PH_WARMUP, PH_PG_DOWN, PH_PG_STARTING, PH_PG_BACK, PH_GRACEFUL,
+             PH_CHILD_KILL, PH_N };
 static const char *const phase_names[PH_N] = {
-    "warm-up", "postgres-down", "postgres-back", "graceful", "child-kill",
+    "warm-up", "postgres-killed", "pg.sh-start", "postgres-back", "graceful",
+    "child-kill",
 };
 
 typedef struct {
@@ -418,6 +421,7 @@ static void t_postgres_sigkill_then_back_without_apache_restart(void **state)
     }
 
     t_pg_start_begin = now_s();
+    cur_phase = PH_PG_STARTING;
     int rc = system(env.pg_start);
     if (rc != 0)
         fail_msg("'%s' failed (%d)", env.pg_start, rc);
@@ -526,7 +530,14 @@ static void t_apache_child_sigkill(void **state)
         fail_msg("kill -9 child %ld: %s", killed_child, strerror(errno));
     t_child_kill1 = now_s();
     fprintf(stderr, "faults: SIGKILLed Apache child %ld (one of %d)\n", killed_child, n);
+    for (int i = 0; i < 50 && alive(killed_child); i++)
+        sleep_ms(100);
+    if (alive(killed_child))
+        fail_msg("Apache child %ld still alive 5 s after SIGKILL", killed_child);
     sleep_ms(SETTLE_MS);
+    long now_kids[64];
+    fprintf(stderr, "faults: %d Apache children %.1f s after the kill\n",
+            children_of(parent, now_kids, 64), now_s() - t_child_kill1);
     double when;
     if (!wait_201_after(t_child_kill1 + 0.5, 10, &when))
         fail_msg("no 201 after an Apache child was killed");

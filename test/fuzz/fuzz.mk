@@ -9,6 +9,7 @@
 
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS    ?= 3000
+FUZZ_TIMEOUT ?= 10
 FUZZ_CC      ?= clang
 FUZZ_DIR     := test/fuzz
 FUZZ_OUT     := build/fuzz
@@ -52,10 +53,10 @@ define fuzz_run
 	@fail=0; summary=; \
 	run() { \
 	    t=$$1; max=$$2; dict=$$3; work=$(FUZZ_OUT)/work/$$t; log=$(FUZZ_OUT)/$$t.log; \
-	    rm -rf $$work; mkdir -p $$work $(FUZZ_OUT)/artifacts; \
+	    rm -rf $$work $(FUZZ_OUT)/artifacts/$$t-*; mkdir -p $$work $(FUZZ_OUT)/artifacts; \
 	    cp $(FUZZ_DIR)/corpus/$$t/* $$work/; \
 	    echo "== fuzz_$$t $(strip $(1)) -max_len=$$max"; \
-	    if $(FUZZ_OUT)/fuzz_$$t $(1) -max_len=$$max $$dict -print_final_stats=1 \
+	    if $(FUZZ_OUT)/fuzz_$$t $(1) -max_len=$$max -timeout=$(FUZZ_TIMEOUT) $$dict -print_final_stats=1 \
 	            -artifact_prefix=$(FUZZ_OUT)/artifacts/$$t- $$work >$$log 2>&1; then \
 	        status=ok; \
 	    else \

@@ -89,7 +89,8 @@ static int same_str(const char *a, const char *b)
 }
 
 /* Size of the next piece, 0..left, for split pattern `mode`. */
-static size_t next_piece(uint8_t mode, uint32_t *rng, size_t done, size_t len)
+static size_t next_piece(uint8_t mode, uint32_t *rng, int pieces, size_t done,
+                         size_t len)
 {
     size_t left = len - done;
 
@@ -102,7 +103,7 @@ static size_t next_piece(uint8_t mode, uint32_t *rng, size_t done, size_t len)
         *rng = *rng * 1103515245u + 12345u;
         return (*rng >> 16) % 32;
     default:                                        /* two pieces */
-        return done == 0 ? len * (mode >> 2) / 63 : left;
+        return pieces == 0 ? len * (mode >> 2) / 63 : left;
     }
 }
 
@@ -120,7 +121,7 @@ static void parse(apr_pool_t *p, const char *body, size_t len, int split,
     }
     else {
         while (done < len || pieces == 0) {
-            size_t n = next_piece(mode, &rng, done, len);
+            size_t n = next_piece(mode, &rng, pieces, done, len);
             const char *e;
 
             n = n > len - done ? len - done : n;

@@ -19,6 +19,13 @@ IT_DECLARE(list);
 IT_DECLARE(consumer);
 IT_DECLARE(errors);
 IT_DECLARE(protocol);
+IT_DECLARE(upload);
+IT_DECLARE(download);
+IT_DECLARE(hostile);
+IT_DECLARE(authz);
+
+/* Start the one slow request (test_hostile.c) in the background. */
+void it_short_body_start(void);
 IT_DECLARE(db);
 
 #endif

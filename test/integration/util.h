@@ -118,12 +118,33 @@ json_object *it_parse_body(const http_response_t *r, const char *file, int line)
 json_object *it_assert_problem(const http_response_t *r, long status,
                                const char *file, int line);
 
+/* Any 4xx answered as a problem (as it_assert_problem with the status
+ * received); returns the tree. */
+#define assert_4xx_problem(r) it_assert_4xx_problem((r), __FILE__, __LINE__)
+json_object *it_assert_4xx_problem(const http_response_t *r, const char *file,
+                                   int line);
+
+/* A deviation the suite knows about and reports instead of failing:
+ * prints "KNOWN BUG" with the message when cond is false; fails like
+ * it_check when INVOICE_IT_STRICT=1 is set. */
+#define known_bug(cond, ...) \
+    do { if (!(cond)) it_known_bug(__FILE__, __LINE__, __VA_ARGS__); } while (0)
+void it_known_bug(const char *file, int line, const char *fmt, ...)
+    CMOCKA_PRINTF_ATTRIBUTE(3, 4);
+
 /* 422 problem whose "errors" object has exactly the keys given
  * (NULL-terminated), each a non-empty array of strings. */
 #define assert_field_errors(r, ...) \
     it_assert_field_errors((r), __FILE__, __LINE__, __VA_ARGS__, (const char *)NULL)
 void it_assert_field_errors(const http_response_t *r, const char *file,
                             int line, ...);
+
+/* 422 problem whose errors.key holds exactly the message msg (among
+ * others, possibly); other keys are not looked at. */
+#define assert_error_msg(r, key, msg) \
+    it_assert_error_msg((r), (key), (msg), __FILE__, __LINE__)
+void it_assert_error_msg(const http_response_t *r, const char *key,
+                         const char *msg, const char *file, int line);
 
 /* An Invoice object: exactly the nine keys with the right types. */
 #define assert_invoice_shape(o) it_assert_invoice_shape((o), __FILE__, __LINE__)

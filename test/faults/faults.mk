@@ -1,0 +1,49 @@
+# Fault injection, the integration suite under ASan/UBSan, and a soak
+# benchmark (included from the root Makefile, which defines CC, APXS, WARN,
+# PG_INC, HEADERS, MODULE_SRCS and INTEGRATION_BIN, and the targets build
+# and $(INTEGRATION_BIN)).
+#
+#   make test-faults   PostgreSQL SIGKILLed and restarted, Apache gracefully
+#                      restarted, an Apache child SIGKILLed, all under a load
+#                      of concurrent creates (test/faults/test_faults.c)
+#   make test-asan     the whole integration suite against Apache running
+#                      the module built with -fsanitize=address,undefined
+#   make bench-soak    100,000 mixed requests; each Apache child's RSS
+#                      before and after (bench/soak.sh; a benchmark: it
+#                      reports, it does not fail on the figures)
+
+FAULTS_BIN := build/test_faults
+ASAN_MODULE_DIR := build/asan-module
+ASAN_MODULE := $(ASAN_MODULE_DIR)/mod_invoice.so
+
+# The module as apxs builds it (same includes and defines), plus the
+# sanitizers; linked with gcc so that libasan/libubsan become DT_NEEDED of
+# the .so (Apache itself is not instrumented: the runtime is preloaded).
+ASAN_MODULE_CFLAGS = -std=c11 $(WARN) -g -O1 -fPIC \
+    -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
+    $(shell $(APXS) -q EXTRA_CPPFLAGS 2>/dev/null) \
+    -I$(shell $(APXS) -q INCLUDEDIR 2>/dev/null) \
+    $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null) -I$(PG_INC)
+
+.PHONY: test-faults test-asan bench-soak
+
+$(FAULTS_BIN): test/faults/test_faults.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) -g -I$(PG_INC) \
+	    $(shell pkg-config --cflags cmocka libcurl json-c) $< \
+	    $(shell pkg-config --libs cmocka libcurl json-c) -lpq -lpthread -o $@
+
+test-faults: build $(FAULTS_BIN)
+	test/faults/run.sh $(FAULTS_BIN)
+
+$(ASAN_MODULE): $(MODULE_SRCS) $(HEADERS) test/faults/sanitizer_options.c test/faults/faults.mk
+	@mkdir -p $(dir $@)
+	@echo "CC $@ (ASan/UBSan)"
+	@$(CC) $(ASAN_MODULE_CFLAGS) -shared $(MODULE_SRCS) test/faults/sanitizer_options.c \
+	    -lpq -ljson-c -o $@
+
+test-asan: build $(INTEGRATION_BIN) $(ASAN_MODULE)
+	test/faults/asan.sh $(ASAN_MODULE) $(INTEGRATION_BIN)
+
+bench-soak: build
+	bench/soak.sh
