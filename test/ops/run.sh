@@ -118,6 +118,13 @@ check "404s" eq "$(( $(metric "$B" 'invoice_http_requests_total{route="unmatched
 check "422s by reason" eq "$(( $(metric "$B" 'invoice_rejected_requests_total{reason="invalid_fields"}') - before_422 ))" 5
 check "bytes uploaded" eval '[ "$(metric "$B" invoice_uploaded_bytes_total)" -ge $((40 * 6718)) ]'
 check "promtool check metrics" eval 'curl -s "$B/metrics" | promtool check metrics'
+# The dashboard's queries parse (as recording rules) and name our metrics.
+{ echo "groups:"; echo "- name: dashboard"; echo "  rules:"
+  n=0; sed -n 's/^ *"expr": "\(.*\)",\{0,1\}$/\1/p' "$REPO_ROOT/docker/grafana/dashboard.json" | sed 's/\\"/"/g' |
+  while IFS= read -r e; do n=$((n + 1)); printf "  - record: dashboard:q%d\n    expr: '%s'\n" "$n" "$e"; done
+} >"$RUN/dashboard-rules.yml"
+check "dashboard queries parse" eval 'promtool check rules "$RUN/dashboard-rules.yml" >/dev/null'
+check "dashboard uses only our metrics" eval '[ "$(grep -c "invoice_" "$RUN/dashboard-rules.yml")" -ge 12 ]'
 check "latency histogram count" eval '[ "$(metric "$B" "invoice_http_request_duration_seconds_count{route=\"POST /api/sender/invoices\"}")" -ge 40 ]'
 
 # Counters survive a graceful restart and never go backwards.
