@@ -125,7 +125,10 @@ q -c "SELECT id FROM invoices WHERE sender_id = $SENDER AND receiver_id = $RECEI
 
 # ------------------------------------------------------------------- load
 cat >"$W/soak.lua" <<'LUA'
--- soak.sh's mix.  Arguments: IDS BODY QUOTA SENDER RECEIVER PAY_OFFSET NTHREADS
+-- soak.sh's mix.  Arguments: IDS BODY QUOTA SENDER RECEIVER PAY_OFFSET
+-- NTHREADS DONE_DIR.  A thread that has its QUOTA of answers stops and
+-- leaves DONE_DIR/done.<tid>: wrk itself runs until -d or SIGINT, which
+-- soak.sh sends once every thread is done.
 local threads, counter = {}, 0
 function setup(thread)
     thread:set("tid", counter)
@@ -135,7 +138,7 @@ end
 
 local ids, reqs_fixed = {}, {}
 local quota, got, k, pay_next, nthreads = 0, 0, 0, 0, 1
-local sender, receiver, body
+local sender, receiver, body, done_dir
 counts = {}
 
 function init(args)
@@ -146,6 +149,7 @@ function init(args)
     quota = tonumber(args[3])
     sender, receiver = args[4], args[5]
     nthreads = tonumber(args[7])
+    done_dir = args[8]
     pay_next = tonumber(args[6]) + tid
     math.randomseed(os.time() * 1000 + tid * 7919)
     local S = { Authorization = "sender " .. sender }
@@ -183,7 +187,11 @@ end
 function response(status, headers, rbody)
     counts[status] = (counts[status] or 0) + 1
     got = got + 1
-    if got >= quota then wrk.thread:stop() end
+    if got == quota then
+        local f = io.open(done_dir .. "/done." .. tid, "w")
+        if f then f:close() end
+        wrk.thread:stop()
+    end
 end
 
 function done(summary, latency, requests)
@@ -207,10 +215,18 @@ FAILED=0
 t_start=$(date +%s.%N)
 for seg in $(seq 1 "$SEGMENTS"); do
     out=$W/wrk.$seg
-    # -d only bounds a run that would never reach its quota.
-    timeout 900 wrk -t "$THREADS" -c "$CONC" -d 600s --timeout 15s -s "$W/soak.lua" "$H" -- \
-        "$W/ids" "$BODY" "$PER_THREAD" "$SENDER" "$RECEIVER" $(( (seg - 1) * PAYS_PER_SEG )) "$THREADS" \
-        >"$out" 2>&1 || { log "wrk exited $? in segment $seg"; FAILED=1; }
+    rm -rf "$W/done" && mkdir "$W/done"
+    # -d only bounds a segment that would never reach its quota.
+    wrk -t "$THREADS" -c "$CONC" -d "${SOAK_SEGMENT_MAX_S:-600}s" --timeout 15s -s "$W/soak.lua" "$H" -- \
+        "$W/ids" "$BODY" "$PER_THREAD" "$SENDER" "$RECEIVER" $(( (seg - 1) * PAYS_PER_SEG )) \
+        "$THREADS" "$W/done" >"$out" 2>&1 &
+    wrk_pid=$!
+    while kill -0 "$wrk_pid" 2>/dev/null &&
+          [ "$(find "$W/done" -name 'done.*' | wc -l)" -lt "$THREADS" ]; do
+        sleep 0.2
+    done
+    kill -INT "$wrk_pid" 2>/dev/null || true   # wrk prints its summary and done()
+    wait "$wrk_pid" || { log "wrk exited $? in segment $seg"; FAILED=1; }
     n=$(awk '$1 == "STATUS" { n += $3 } END { print n + 0 }' "$out")
     errs=$(awk '$1 == "ERRORS" { print $2 }' "$out")
     odd=$(awk '$1 == "STATUS" && $2 != 200 && $2 != 201 && $2 != 409 { printf "%s%d x %d", (o++ ? ", " : ""), $3, $2 }' "$out")

@@ -203,7 +203,18 @@ static invoice_create_result_t check_invoice(apr_pool_t *p, json_object *inv,
     return res;
 }
 
-/* Strict JSON text -> json-c tree, or NULL with *detail set. */
+/* The first byte that is not JSON whitespace, or '\0' if none. */
+static char first_token(const char *text, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] != ' ' && text[i] != '\t' && text[i] != '\r' && text[i] != '\n') {
+            return text[i];
+        }
+    }
+    return '\0';
+}
+
+/* A strict JSON object -> json-c tree, or NULL with *detail set. */
 static json_object *parse_json(apr_pool_t *p, const char *text, size_t len,
                                const char **detail)
 {
@@ -217,6 +228,12 @@ static json_object *parse_json(apr_pool_t *p, const char *text, size_t len,
     /* json-c alone is too lenient (NaN, duplicates, NUL ...): vet first. */
     if (!invoice_json_check(text, len, CREATE_MAX_DEPTH, &why)) {
         *detail = apr_pstrcat(p, "request body is not valid JSON: ", why, NULL);
+        return NULL;
+    }
+    /* Checked here, not left to json-c: it cannot even finish a bare
+     * number or literal at the very end of its input. */
+    if (first_token(text, len) != '{') {
+        *detail = "request body must be a JSON object";
         return NULL;
     }
     root = parse_tree(text, len);
@@ -265,10 +282,7 @@ invoice_create_result_t invoice_create_parse(apr_pool_t *p, const char *body,
     if (root == NULL) {
         return bad_request(detail);
     }
-    if (!json_object_is_type(root, json_type_object)) {
-        res = bad_request("request body must be a JSON object");
-    }
-    else if (!json_object_object_get_ex(root, "invoice", &inv)
+    if (!json_object_object_get_ex(root, "invoice", &inv)
              || !json_object_is_type(inv, json_type_object)) {
         res = bad_request("request body must have an \"invoice\" object");
     }

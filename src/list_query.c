@@ -43,20 +43,6 @@ static const param_def params[] = {
 
 #define NPARAMS (sizeof(params) / sizeof(params[0]))
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /* Form-decode s[0..len) into out[0..cap): %XX escapes, '+' is a space. */
 static dec_status form_decode(const char *s, size_t len, char *out,
                               size_t cap, size_t *outlen)
@@ -69,8 +55,8 @@ static dec_status form_decode(const char *s, size_t len, char *out,
         if (c == '%') {
             int hi, lo;
 
-            if (len - i < 2 || (hi = hex_value(s[i])) < 0
-                || (lo = hex_value(s[i + 1])) < 0) {
+            if (len - i < 2 || (hi = invoice_hex_digit(s[i])) < 0
+                || (lo = invoice_hex_digit(s[i + 1])) < 0) {
                 return DEC_BAD_ESCAPE;
             }
             c = (char)(hi << 4 | lo);

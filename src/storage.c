@@ -170,6 +170,14 @@ static void param_bytes(params_t *ps, const void *v, apr_size_t len)
     ps->n++;
 }
 
+/* $1 the invoice id and $2 the caller who must see it: how every lookup
+ * of one invoice starts, so that none can forget the scope. */
+static void param_scope(params_t *ps, apr_pool_t *p, const char *id, int caller)
+{
+    param_text(ps, id);
+    param_int(ps, p, caller);
+}
+
 static invoice_db_status_t db_open(request_rec *r, db_t *db)
 {
     apr_time_t start = apr_time_now();
@@ -359,8 +367,7 @@ static invoice_db_status_t get(db_t *db, invoice_role_t role, int caller,
 {
     params_t ps = { 0 };
 
-    param_text(&ps, id);
-    param_int(&ps, db->r->pool, caller);
+    param_scope(&ps, db->r->pool, id, caller);
     return run_one(db, role == INVOICE_ROLE_SENDER ? ST_GET_BY_SENDER
                                                    : ST_GET_BY_RECEIVER,
                    &ps, out);
@@ -581,8 +588,7 @@ invoice_db_status_t invoice_storage_pay(request_rec *r, int consumer,
     if (status != INVOICE_DB_OK) {
         return status;
     }
-    param_text(&ps, id);
-    param_int(&ps, r->pool, consumer);
+    param_scope(&ps, r->pool, id, consumer);
     status = run_one(&db, ST_PAY, &ps, out);
     if (status == INVOICE_DB_NOT_FOUND) {
         /* Nothing updated: already paid, or not this consumer's invoice. */
@@ -616,8 +622,7 @@ invoice_db_status_t invoice_storage_file(request_rec *r, int consumer,
     if (status != INVOICE_DB_OK) {
         return status;
     }
-    param_text(&ps, id);
-    param_int(&ps, r->pool, consumer);
+    param_scope(&ps, r->pool, id, consumer);
     param_int(&ps, r->pool, STREAM_CHUNK);
     /* Binary results: the bytea arrives as raw bytes, not as hex text. */
     status = run(&db, ST_FILE, &ps, 1, &res);
@@ -651,8 +656,7 @@ invoice_db_status_t invoice_storage_file_range(request_rec *r, int consumer,
         PGresult *res = NULL;
         int sent;
 
-        param_text(&ps, id);
-        param_int(&ps, r->pool, consumer);
+        param_scope(&ps, r->pool, id, consumer);
         param_int(&ps, r->pool, (int)(start + 1));     /* SQL counts from 1 */
         param_int(&ps, r->pool, (int)n);
         status = run(&db, ST_FILE_CHUNK, &ps, 1, &res);

@@ -10,7 +10,7 @@ static int is_hyphen_pos(size_t i)
     return i == 8 || i == 13 || i == 18 || i == 23;
 }
 
-static int hex_value(char c)
+int invoice_hex_digit(char c)
 {
     if (c >= '0' && c <= '9') {
         return c - '0';
@@ -33,12 +33,12 @@ int invoice_uuid_parse(const char *s, size_t len, char *out)
     }
     /* Validate everything first so that out stays untouched on failure. */
     for (i = 0; i < len; i++) {
-        if (is_hyphen_pos(i) ? s[i] != '-' : hex_value(s[i]) < 0) {
+        if (is_hyphen_pos(i) ? s[i] != '-' : invoice_hex_digit(s[i]) < 0) {
             return 0;
         }
     }
     for (i = 0; i < len; i++) {
-        out[i] = is_hyphen_pos(i) ? '-' : hexdigits[hex_value(s[i])];
+        out[i] = is_hyphen_pos(i) ? '-' : hexdigits[invoice_hex_digit(s[i])];
     }
     out[len] = '\0';
     return 1;
@@ -89,7 +89,7 @@ int invoice_uuid_bytes(const char *text, unsigned char out[16])
     }
     for (const char *p = canonical; *p != '\0'; p++) {
         if (*p != '-') {
-            int v = hex_value(*p);
+            int v = invoice_hex_digit(*p);
             out[n / 2] = (unsigned char)(n % 2 == 0 ? v << 4 : out[n / 2] | v);
             n++;
         }

@@ -123,6 +123,20 @@ static void wrong_shape_is_400(void **state)
     }
 }
 
+/* Found by fuzzing: json-c cannot finish a bare literal at the end of its
+ * input, which made valid JSON look invalid. */
+static void bare_literal_is_not_an_object(void **state)
+{
+    static const char *bodies[] = { "42", "2147483647", "true", "null", "-1",
+                                     " 7 ", "\"s\"", "[]" };
+    for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+        invoice_create_t in;
+        invoice_create_result_t res = parse(bodies[i], &in);
+        assert_int_equal(res.status, 400);
+        assert_string_equal(res.detail, "request body must be a JSON object");
+    }
+}
+
 typedef struct {
     const char *receiver_id;    /* JSON text of the value */
     const char *message;
@@ -245,6 +259,7 @@ int main(void)
         cmocka_unit_test(not_json_is_400),
         cmocka_unit_test(embedded_nul_is_400),
         cmocka_unit_test(wrong_shape_is_400),
+        cmocka_unit_test(bare_literal_is_not_an_object),
         cmocka_unit_test(bad_receiver_id_is_422),
         cmocka_unit_test(every_bad_field_is_reported_at_once),
         cmocka_unit_test(missing_fields_are_required),
