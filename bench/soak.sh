@@ -251,7 +251,7 @@ echo "soak: VmRSS per Apache child (KiB); target: growth < $TARGET_KB KiB (2 MiB
     printf '%-8s' pid
     for i in "${!SNAPS[@]}"; do [ "$i" = 0 ] || printf ' %10s' "$( [ "$i" = 1 ] && echo before || echo "@$(( (i - 1) * PER_SEG / 1000 ))k")"; done
     printf ' %10s %14s %s\n' growth "after-1st-seg" verdict
-    for pid in $(cat "$W"/rss.[1-9]* | awk '{ print $1 }' | sort -un); do
+    for pid in $(awk '{ print $1 }' "$W"/rss.[1-9]* | sort -un); do
         printf '%-8s' "$pid"
         for i in "${!SNAPS[@]}"; do
             [ "$i" = 0 ] && continue
