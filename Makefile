@@ -84,10 +84,10 @@ unit-valgrind: deps $(addprefix build/plain/,$(UNIT_TESTS))
 	    valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	        build/plain/$$t >/dev/null; done; echo "valgrind: all unit tests clean"
 
-$(INTEGRATION_BIN): $(INTEGRATION_SRCS) $(wildcard test/integration/*.h)
+$(INTEGRATION_BIN): $(INTEGRATION_SRCS) $(wildcard test/integration/*.h) src/sha256.c
 	@mkdir -p build
-	$(CC) -std=c11 $(WARN) -g -Itest/integration -I$(PG_INC) \
-	    $(shell pkg-config --cflags cmocka libcurl json-c) $(INTEGRATION_SRCS) \
+	$(CC) -std=c11 $(WARN) -g -O1 -Itest/integration -Isrc -I$(PG_INC) \
+	    $(shell pkg-config --cflags cmocka libcurl json-c) $(INTEGRATION_SRCS) src/sha256.c \
 	    $(shell pkg-config --libs cmocka libcurl json-c) -lpq -lpthread -o $@
 
 integration: build $(INTEGRATION_BIN)

@@ -249,7 +249,7 @@ echo "soak: $TOTAL requests in $(awk -v a="$t_start" -v b="$t_end" 'BEGIN { prin
 echo "soak: VmRSS per Apache child (KiB); target: growth < $TARGET_KB KiB (2 MiB) per child"
 {
     printf '%-8s' pid
-    for i in "${!SNAPS[@]}"; do [ "$i" = 0 ] || printf ' %10s' "$( [ "$i" = 1 ] && echo before || echo "@$(( (i - 1) * PER_SEG / 1000 ))k")"; done
+    for i in "${!SNAPS[@]}"; do [ "$i" = 0 ] || printf ' %10s' "$( [ "$i" = 1 ] && echo before || awk -v n=$(( (i - 1) * PER_SEG )) 'BEGIN { printf "@%gk", n / 1000 }')"; done
     printf ' %10s %14s %s\n' growth "after-1st-seg" verdict
     for pid in $(awk '{ print $1 }' "$W"/rss.[1-9]* | sort -un); do
         printf '%-8s' "$pid"

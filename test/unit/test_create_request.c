@@ -15,20 +15,7 @@
 #define PDF_B64 "JVBERi0xLjMK"
 #define PNG_B64 "iVBORw0KGgoA"
 
-static apr_pool_t *pool;
-
-static int setup(void **state)
-{
-    apr_initialize();
-    return apr_pool_create(&pool, NULL);
-}
-
-static int teardown(void **state)
-{
-    apr_pool_destroy(pool);
-    apr_terminate();
-    return 0;
-}
+#include "unit_pool.h"
 
 static invoice_create_result_t parse(const char *body, invoice_create_t *out)
 {

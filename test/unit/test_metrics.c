@@ -10,20 +10,7 @@
 
 #include "metrics.h"
 
-static apr_pool_t *pool;
-
-static int setup(void **state)
-{
-    apr_initialize();
-    return apr_pool_create(&pool, NULL);
-}
-
-static int teardown(void **state)
-{
-    apr_pool_destroy(pool);
-    apr_terminate();
-    return 0;
-}
+#include "unit_pool.h"
 
 static void has_line(const char *text, const char *line)
 {

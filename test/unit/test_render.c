@@ -12,20 +12,7 @@
 #include "invoice.h"
 #include "problem.h"
 
-static apr_pool_t *pool;
-
-static int setup(void **state)
-{
-    apr_initialize();
-    return apr_pool_create(&pool, NULL);
-}
-
-static int teardown(void **state)
-{
-    apr_pool_destroy(pool);
-    apr_terminate();
-    return 0;
-}
+#include "unit_pool.h"
 
 static const invoice_t sample = {
     "0190f3a2-0000-7000-8000-000000000001", 1, 2, "application/pdf", 6718, 1,

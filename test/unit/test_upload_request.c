@@ -15,20 +15,7 @@
 #define PDF "%PDF-1.3\n\x00\x01\xff rest"
 #define PDF_LEN (sizeof(PDF) - 1)
 
-static apr_pool_t *pool;
-
-static int setup(void **state)
-{
-    apr_initialize();
-    return apr_pool_create(&pool, NULL);
-}
-
-static int teardown(void **state)
-{
-    apr_pool_destroy(pool);
-    apr_terminate();
-    return 0;
-}
+#include "unit_pool.h"
 
 /* One part, "\r\n"-terminated; its length in *out_len (data may hold NULs). */
 static const char *part(const char *name, const char *type, const char *data,
