@@ -62,7 +62,7 @@ stop:
 	@scripts/pg.sh stop $(RUNDIR)/pg
 	@echo "stopped"
 
-test: deps build unit integration test-ops
+test: deps build unit fuzz-brief integration test-faults test-ops
 
 unit: unit-asan unit-valgrind
 

@@ -192,7 +192,8 @@ static invoice_db_status_t db_open(request_rec *r, db_t *db)
         if (invoice_metrics != NULL) {
             invoice_metrics_add(invoice_metrics, INVOICE_COUNT_DB_ERRORS, 1);
         }
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+        /* mod_dbd has logged why, at error level: one line is enough. */
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
                       "no database connection available (see mod_dbd errors)");
         return INVOICE_DB_UNAVAILABLE;
     }
