@@ -35,36 +35,13 @@ PACKAGES=(apache2 apache2-utils postgresql-15 postgresql-client-15 curl wrk gnup
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 
 # ------------------------------------------------------------ prerequisites
-missing=()
-for p in "${PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    [ "$(id -u)" = 0 ] || die "missing packages: ${missing[*]} (install them, or run as root)"
-    log "installing ${missing[*]}"
-    apt-get update -q && DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+"$REPO/scripts/ensure-packages.sh" "${PACKAGES[@]}"
 [ -f "$REPO/.libs/mod_invoice.so" ] || make -C "$REPO" build
 MODDIR=$(apxs -q LIBEXECDIR)
 [ -f "$MODDIR/mod_lua.so" ] || die "$MODDIR/mod_lua.so missing (package apache2-bin)"
 
-# --------------------------------------------------------- servers, cleanup
-# Free: nobody answers a connect, and no socket (not even a client in
-# TIME_WAIT, which bind() trips over) holds the port.
-port_free() {
-    ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null &&
-    ! { cat /proc/net/tcp /proc/net/tcp6 2>/dev/null || true; } |
-        awk -v h=":$(printf %04X "$1")" 'substr($2, length($2) - 4) == h { f = 1 } END { exit !f }'
-}
-pick_port() {
-    local p
-    for _ in $(seq 100); do
-        p=$((20000 + ((RANDOM << 15) | RANDOM) % 41000))
-        [ "$p" != "${1:-}" ] && port_free "$p" && { echo "$p"; return; }
-    done
-    die "no free port found"
-}
+# pick_port (scripts/common.sh) checks that nobody answers and that no
+# socket, not even one in TIME_WAIT, holds the port.
 
 TMP=$(mktemp -d /tmp/invoice-bench.XXXXXX)
 chmod 755 "$TMP"                      # postgres and www-data traverse it

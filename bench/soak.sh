@@ -39,32 +39,11 @@ log() { printf '[soak %s] %s\n' "$(date +%T)" "$*" >&2; }
 
 [ "$REQUESTS" -ge $((SEGMENTS * THREADS)) ] || die "SOAK_REQUESTS too small"
 
-missing=()
-for p in "${PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    [ "$(id -u)" = 0 ] || die "missing packages: ${missing[*]} (install them, or run as root)"
-    log "installing ${missing[*]}"
-    apt-get update -q && DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+"$REPO/scripts/ensure-packages.sh" "${PACKAGES[@]}"
 [ -f "${INVOICE_MODULE:-$REPO/.libs/mod_invoice.so}" ] || make -C "$REPO" build
 
-# --------------------------------------------------------- servers, cleanup
-port_free() {
-    ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null &&
-    ! { cat /proc/net/tcp /proc/net/tcp6 2>/dev/null || true; } |
-        awk -v h=":$(printf %04X "$1")" 'substr($2, length($2) - 4) == h { f = 1 } END { exit !f }'
-}
-pick_port() {
-    local p
-    for _ in $(seq 100); do
-        p=$((20000 + ((RANDOM << 15) | RANDOM) % 41000))
-        [ "$p" != "${1:-}" ] && port_free "$p" && { echo "$p"; return; }
-    done
-    die "no free port found"
-}
+# pick_port (scripts/common.sh) checks that nobody answers and that no
+# socket, not even one in TIME_WAIT, holds the port.
 
 TMP=$(mktemp -d /tmp/invoice-soak.XXXXXX)
 chmod 755 "$TMP"                      # postgres and www-data traverse it

@@ -270,6 +270,10 @@ for n in app1 app2; do
     grep -q '"status":20[01]' "$RUN_DIR/$n.log" || die "no JSON access log line of an API request on $n's stdout"
 done
 ok "both API instances served API requests (JSON access log on stdout)"
+if grep -h ":error\]" "$RUN_DIR/app1.log" "$RUN_DIR/app2.log" "$RUN_DIR/lb.log" >&2; then
+    die "error lines in Apache's log (above)"
+fi
+ok "no error lines in the Apache logs"
 
 # Readiness follows the database; liveness does not.
 "$REPO/scripts/pg.sh" stop "$PG_DIR" >/dev/null

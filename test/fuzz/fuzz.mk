@@ -29,17 +29,7 @@ fuzz_maxlen = $(or $(FUZZ_MAXLEN_$(1)),4096)
 .PHONY: fuzz fuzz-brief fuzz-build fuzz-deps
 
 fuzz-deps:
-	@missing=$$(for p in $(FUZZ_PACKAGES); do \
-	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
-	done); \
-	if [ -n "$$missing" ]; then \
-	    if [ "$$(id -u)" != 0 ]; then \
-	        echo "missing packages:" $$missing "(install them, or run make as root)"; exit 1; \
-	    fi; \
-	    echo "installing:" $$missing; \
-	    apt-get update -q && DEBIAN_FRONTEND=noninteractive \
-	        apt-get install -y -q --no-install-recommends $$missing; \
-	fi
+	@scripts/ensure-packages.sh $(FUZZ_PACKAGES)
 
 $(FUZZ_OUT)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/fuzz_check.h $(CORE_SRCS) $(HEADERS)
 	@mkdir -p $(dir $@)
