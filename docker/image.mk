@@ -13,19 +13,7 @@ IMAGE_PACKAGES := podman buildah debootstrap
 
 # Same pattern as `deps`, for the engine-less build tools only.
 image-deps:
-	@if ! docker info >/dev/null 2>&1; then \
-	    missing=$$(for p in $(IMAGE_PACKAGES); do \
-	        dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
-	    done); \
-	    if [ -n "$$missing" ]; then \
-	        if [ "$$(id -u)" != 0 ]; then \
-	            echo "missing packages:" $$missing "(install them, or run make as root)"; exit 1; \
-	        fi; \
-	        echo "installing:" $$missing; \
-	        apt-get update -q && DEBIAN_FRONTEND=noninteractive \
-	            apt-get install -y -q --no-install-recommends $$missing; \
-	    fi; \
-	fi
+	@docker info >/dev/null 2>&1 || scripts/ensure-packages.sh $(IMAGE_PACKAGES)
 
 image-test: deps image-deps
 	docker/image-test.sh

@@ -33,11 +33,13 @@ port_free() {
         awk -v h=":$(printf %04X "$1")" 'substr($2, length($2) - 4) == h { f = 1 } END { exit !f }'
 }
 
-# A free loopback port, random in 20000-60999, not one of the arguments.
+# A free loopback port, not one of the arguments: random in 20000-32767,
+# below the kernel's range for outgoing connections (32768-60999), where a
+# client socket could take the port between our check and the server's bind.
 pick_port() {
     local p avoid
     for _ in $(seq 200); do
-        p=$(( 20000 + ( (RANDOM << 15) | RANDOM ) % 41000 ))
+        p=$(( 20000 + ( (RANDOM << 15) | RANDOM ) % 12768 ))
         for avoid in "$@"; do [ "$p" != "$avoid" ] || continue 2; done
         if port_free "$p"; then
             echo "$p"
