@@ -17,7 +17,7 @@ CORE_SRCS := src/auth.c src/base64.c src/create_request.c src/filetype.c \
              src/router.c src/sha256.c src/uuid.c src/multipart.c \
              src/upload_request.c src/byte_range.c src/trace.c src/metrics.c \
              src/bigbuf.c
-GLUE_SRCS := src/handlers.c src/http_io.c src/ops.c src/storage.c
+GLUE_SRCS := src/handlers.c src/http_io.c src/ops.c src/pgconn.c src/storage.c
 MODULE_SRCS := mod_invoice.c $(GLUE_SRCS) $(CORE_SRCS)
 HEADERS := $(wildcard src/*.h)
 

@@ -11,6 +11,7 @@
 
 #include "mod_invoice_private.h"
 #include "ops.h"
+#include "pgconn.h"
 #include "uuid.h"
 
 /* ------------------------------------------------------------------ SQL */
@@ -37,12 +38,7 @@ enum {
     ST_PAY, ST_FILE, ST_FILE_CHUNK, ST_INSERT_META, ST_PING, ST_COUNT
 };
 
-typedef struct {
-    const char *label;  /* lowercase SQL identifier: PREPARE sends it unquoted */
-    const char *sql;    /* $n placeholders with casts: PostgreSQL infers types */
-} statement_t;
-
-static const statement_t statements[ST_COUNT] = {
+static const invoice_pg_statement_t statements[ST_COUNT] = {
     [ST_INSERT] = { "invoice_insert",
         /* Metadata and file in one statement: atomic, one round trip. */
         "WITH inv AS (INSERT INTO invoices (id, sender_id, receiver_id, "
@@ -106,7 +102,10 @@ static const statement_t statements[ST_COUNT] = {
 
 /* ------------------------------------------------------- registration */
 
-static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire_fn;
+const char *invoice_storage_init(void)
+{
+    return invoice_pg_init();
+}
 
 const char *invoice_storage_register(server_rec *s)
 {
@@ -122,207 +121,19 @@ const char *invoice_storage_register(server_rec *s)
     return NULL;
 }
 
-const char *invoice_storage_init(void)
-{
-    dbd_acquire_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
-    return dbd_acquire_fn ? NULL
-                          : "mod_invoice needs mod_dbd: LoadModule dbd_module first";
-}
-
-/* ---------------------------------------------------------- execution */
-
-typedef struct {
-    request_rec *r;
-    PGconn *conn;
-    int in_transaction;     /* no transparent retry inside a transaction */
-} db_t;
+/* ------------------------------------------------------------ helpers */
 
 /* Files above this size are written with COPY and read in chunks of it, so
  * that neither libpq's buffers (which never shrink for the life of a
  * pooled connection) nor a PGresult ever hold a whole large file. */
 #define STREAM_CHUNK (1024 * 1024)
 
-typedef struct {
-    int n;
-    const char *values[7];
-    int lengths[7];
-    int formats[7];
-} params_t;
-
-static void param_text(params_t *ps, const char *v)
-{
-    ps->values[ps->n] = v;
-    ps->lengths[ps->n] = 0;
-    ps->formats[ps->n] = 0;
-    ps->n++;
-}
-
-static void param_int(params_t *ps, apr_pool_t *p, int v)
-{
-    param_text(ps, apr_itoa(p, v));
-}
-
-static void param_bytes(params_t *ps, const void *v, apr_size_t len)
-{
-    ps->values[ps->n] = v;
-    ps->lengths[ps->n] = (int)len;
-    ps->formats[ps->n] = 1;
-    ps->n++;
-}
-
 /* $1 the invoice id and $2 the caller who must see it: how every lookup
  * of one invoice starts, so that none can forget the scope. */
-static void param_scope(params_t *ps, apr_pool_t *p, const char *id, int caller)
+static void param_scope(invoice_pg_params_t *ps, apr_pool_t *p, const char *id, int caller)
 {
-    param_text(ps, id);
-    param_int(ps, p, caller);
-}
-
-static invoice_db_status_t db_open(request_rec *r, db_t *db)
-{
-    apr_time_t start = apr_time_now();
-    ap_dbd_t *dbd = dbd_acquire_fn ? dbd_acquire_fn(r) : NULL;
-
-    if (invoice_metrics != NULL) {
-        invoice_metrics_db_acquire(invoice_metrics, apr_time_now() - start);
-    }
-    db->r = r;
-    db->in_transaction = 0;
-    if (dbd == NULL) {
-        if (invoice_metrics != NULL) {
-            invoice_metrics_add(invoice_metrics, INVOICE_COUNT_DB_ERRORS, 1);
-        }
-        /* mod_dbd has logged why, at error level: one line is enough. */
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                      "no database connection available (see mod_dbd errors)");
-        return INVOICE_DB_UNAVAILABLE;
-    }
-    db->conn = apr_dbd_native_handle(dbd->driver, dbd->handle);
-    return INVOICE_DB_OK;
-}
-
-/* Prepare every statement on this connection; mod_dbd does it only when it
- * builds a connection, not after it PQreset()s one behind our back. */
-static int prepare_all(db_t *db)
-{
-    for (int i = 0; i < ST_COUNT; i++) {
-        PGresult *res = PQprepare(db->conn, statements[i].label,
-                                  statements[i].sql, 0, NULL);
-        const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-        int ok = PQresultStatus(res) == PGRES_COMMAND_OK
-                 || (state && strcmp(state, "42P05") == 0); /* already there */
-        if (!ok) {
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, db->r,
-                          "preparing %s failed: %s", statements[i].label,
-                          PQerrorMessage(db->conn));
-        }
-        PQclear(res);
-        if (!ok) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* After a failure: can a retry on this connection succeed? */
-static int recover(db_t *db, const char *state)
-{
-    if (PQstatus(db->conn) == CONNECTION_BAD) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, db->r,
-                      "database connection lost, reconnecting");
-        PQreset(db->conn);
-        return PQstatus(db->conn) == CONNECTION_OK && prepare_all(db);
-    }
-    if (state && strcmp(state, "26000") == 0) {    /* statement missing */
-        return prepare_all(db);
-    }
-    return 0;
-}
-
-static int state_means_unavailable(const char *state)
-{
-    return state == NULL                        /* no server answer at all */
-        || strncmp(state, "08", 2) == 0         /* connection exception */
-        || strncmp(state, "53", 2) == 0         /* insufficient resources */
-        || strncmp(state, "57", 2) == 0         /* shutdown, statement timeout */
-        || strcmp(state, "40001") == 0          /* serialization failure */
-        || strcmp(state, "40P01") == 0;         /* deadlock */
-}
-
-static apr_status_t clear_result(void *res)
-{
-    PQclear(res);
-    return APR_SUCCESS;
-}
-
-/* The SQLSTATE of a failed result (copied), or NULL. */
-static const char *state_of(db_t *db, PGresult *res)
-{
-    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    return state ? apr_pstrdup(db->r->pool, state) : NULL;
-}
-
-/* Classify a failure of `what`, count and log it. */
-static invoice_db_status_t failed(db_t *db, const char *what, const char *state)
-{
-    invoice_db_status_t status;
-
-    if (state && strcmp(state, "23505") == 0) {
-        return INVOICE_DB_CONFLICT;
-    }
-    status = (PQstatus(db->conn) == CONNECTION_BAD || state_means_unavailable(state))
-                 ? INVOICE_DB_UNAVAILABLE : INVOICE_DB_ERROR;
-    if (invoice_metrics != NULL) {
-        invoice_metrics_add(invoice_metrics, INVOICE_COUNT_DB_ERRORS, 1);
-    }
-    ap_log_rerror(APLOG_MARK, status == INVOICE_DB_ERROR ? APLOG_ERR : APLOG_WARNING,
-                  0, db->r, "%s failed (SQLSTATE %s): %s", what,
-                  state ? state : "none", PQerrorMessage(db->conn));
-    return status;
-}
-
-/* Execute statement st; on success *out lives as long as r->pool.  A lost
- * connection or a missing statement is repaired and the statement retried
- * once, outside transactions. */
-static invoice_db_status_t run(db_t *db, int st, const params_t *ps,
-                               int binary, PGresult **out)
-{
-    for (int attempt = 0;; attempt++) {
-        PGresult *res = PQexecPrepared(db->conn, statements[st].label, ps->n,
-                                       ps->values, ps->lengths, ps->formats,
-                                       binary);
-        ExecStatusType rs = PQresultStatus(res);
-        const char *state;
-
-        if (rs == PGRES_TUPLES_OK || rs == PGRES_COMMAND_OK) {
-            apr_pool_cleanup_register(db->r->pool, res, clear_result,
-                                      apr_pool_cleanup_null);
-            *out = res;
-            return INVOICE_DB_OK;
-        }
-        state = state_of(db, res);
-        PQclear(res);
-        if (attempt > 0 || db->in_transaction || !recover(db, state)) {
-            return failed(db, statements[st].label, state);
-        }
-    }
-}
-
-/* A fixed utility command (BEGIN, COMMIT, ROLLBACK, COPY): no parameters,
- * so there is nothing to prepare or to inject. */
-static invoice_db_status_t command(db_t *db, const char *sql,
-                                   ExecStatusType expected)
-{
-    PGresult *res = PQexec(db->conn, sql);
-    const char *state = NULL;
-
-    if (PQresultStatus(res) == expected) {
-        PQclear(res);
-        return INVOICE_DB_OK;
-    }
-    state = state_of(db, res);
-    PQclear(res);
-    return failed(db, sql, state);
+    invoice_pg_text(ps, id);
+    invoice_pg_int(ps, p, caller);
 }
 
 /* ----------------------------------------------------------- row maps */
@@ -345,11 +156,12 @@ static void row_to_invoice(PGresult *res, int row, invoice_t *inv)
     inv->updated_at = PQgetvalue(res, row, 8);
 }
 
-static invoice_db_status_t run_one(db_t *db, int st, const params_t *ps,
+static invoice_db_status_t run_one(invoice_pg_t *db, int st,
+                                   const invoice_pg_params_t *ps,
                                    invoice_t *out)
 {
     PGresult *res = NULL;
-    invoice_db_status_t status = run(db, st, ps, 0, &res);
+    invoice_db_status_t status = invoice_pg_run(db, st, ps, 0, &res);
 
     if (status != INVOICE_DB_OK) {
         return status;
@@ -363,35 +175,15 @@ static invoice_db_status_t run_one(db_t *db, int st, const params_t *ps,
 
 /* ---------------------------------------------------------- operations */
 
-static invoice_db_status_t get(db_t *db, invoice_role_t role, int caller,
+static invoice_db_status_t get(invoice_pg_t *db, invoice_role_t role, int caller,
                                const char *id, invoice_t *out)
 {
-    params_t ps = { 0 };
+    invoice_pg_params_t ps = { 0 };
 
     param_scope(&ps, db->r->pool, id, caller);
     return run_one(db, role == INVOICE_ROLE_SENDER ? ST_GET_BY_SENDER
                                                    : ST_GET_BY_RECEIVER,
                    &ps, out);
-}
-
-/* BEGIN, repairing a connection that went stale while pooled. */
-static invoice_db_status_t begin(db_t *db)
-{
-    for (int attempt = 0;; attempt++) {
-        PGresult *res = PQexec(db->conn, "BEGIN");
-        const char *state;
-
-        if (PQresultStatus(res) == PGRES_COMMAND_OK) {
-            PQclear(res);
-            db->in_transaction = 1;
-            return INVOICE_DB_OK;
-        }
-        state = state_of(db, res);
-        PQclear(res);
-        if (attempt > 0 || !recover(db, state)) {
-            return failed(db, "BEGIN", state);
-        }
-    }
 }
 
 static void put_be(unsigned char *p, apr_uint64_t v, int bytes)
@@ -404,7 +196,7 @@ static void put_be(unsigned char *p, apr_uint64_t v, int bytes)
 
 /* One row (invoice_id, content) in COPY's binary format, the content sent
  * in STREAM_CHUNK pieces: libpq flushes each, its buffer stays small. */
-static invoice_db_status_t copy_file(db_t *db, const char *id,
+static invoice_db_status_t copy_file(invoice_pg_t *db, const char *id,
                                      const unsigned char *data, apr_size_t len)
 {
     static const unsigned char signature[11] = "PGCOPY\n\377\r\n";
@@ -429,34 +221,35 @@ static invoice_db_status_t copy_file(db_t *db, const char *id,
     ok = PQputCopyEnd(db->conn, ok ? NULL : "client failed to send") == 1 && ok;
     res = PQgetResult(db->conn);
     ok = ok && PQresultStatus(res) == PGRES_COMMAND_OK;
-    state = ok ? NULL : state_of(db, res);
+    state = ok ? NULL : invoice_pg_state_of(db, res);
     PQclear(res);
     while ((res = PQgetResult(db->conn)) != NULL) {
         PQclear(res);
     }
-    return ok ? INVOICE_DB_OK : failed(db, "COPY invoice_files", state);
+    return ok ? INVOICE_DB_OK : invoice_pg_failed(db, "COPY invoice_files", state);
 }
 
-static invoice_db_status_t create_streamed(db_t *db, const params_t *ps,
+static invoice_db_status_t create_streamed(invoice_pg_t *db,
+                                           const invoice_pg_params_t *ps,
                                            const char *id,
                                            const invoice_create_t *in,
                                            invoice_t *out)
 {
-    invoice_db_status_t status = begin(db);
+    invoice_db_status_t status = invoice_pg_begin(db);
 
     if (status != INVOICE_DB_OK) {
         return status;
     }
     status = run_one(db, ST_INSERT_META, ps, out);
     if (status == INVOICE_DB_OK) {
-        status = command(db, "COPY invoice_files (invoice_id, content) FROM STDIN "
+        status = invoice_pg_command(db, "COPY invoice_files (invoice_id, content) FROM STDIN "
                              "(FORMAT binary)", PGRES_COPY_IN);
     }
     if (status == INVOICE_DB_OK) {
         status = copy_file(db, id, in->content, in->content_len);
     }
     if (status == INVOICE_DB_OK) {
-        status = command(db, "COMMIT", PGRES_COMMAND_OK);
+        status = invoice_pg_command(db, "COMMIT", PGRES_COMMAND_OK);
     }
     else if (PQstatus(db->conn) == CONNECTION_OK) {
         PQclear(PQexec(db->conn, "ROLLBACK"));
@@ -470,23 +263,23 @@ invoice_db_status_t invoice_storage_create(request_rec *r, const char *id,
                                            const invoice_create_t *in,
                                            invoice_t *out)
 {
-    params_t ps = { 0 };
-    db_t db;
-    invoice_db_status_t status = db_open(r, &db);
+    invoice_pg_params_t ps = { 0 };
+    invoice_pg_t db;
+    invoice_db_status_t status = invoice_pg_open(r, &db, statements, ST_COUNT);
 
     if (status != INVOICE_DB_OK) {
         return status;
     }
-    param_text(&ps, id);
-    param_int(&ps, r->pool, sender_id);
-    param_int(&ps, r->pool, in->receiver_id);
-    param_text(&ps, invoice_filetype_media(in->file_type));
-    param_int(&ps, r->pool, (int)in->content_len);
-    param_bytes(&ps, in->sha256, sizeof(in->sha256));
+    invoice_pg_text(&ps, id);
+    invoice_pg_int(&ps, r->pool, sender_id);
+    invoice_pg_int(&ps, r->pool, in->receiver_id);
+    invoice_pg_text(&ps, invoice_filetype_media(in->file_type));
+    invoice_pg_int(&ps, r->pool, (int)in->content_len);
+    invoice_pg_bytes(&ps, in->sha256, sizeof(in->sha256));
     if (in->content_len > STREAM_CHUNK) {
         return create_streamed(&db, &ps, id, in, out);
     }
-    param_bytes(&ps, in->content, in->content_len);
+    invoice_pg_bytes(&ps, in->content, in->content_len);
     status = run_one(&db, ST_INSERT, &ps, out);
     if (status == INVOICE_DB_CONFLICT) {
         /* The id is ours and fresh, so a duplicate means a retry after a
@@ -500,8 +293,8 @@ invoice_db_status_t invoice_storage_get(request_rec *r, invoice_role_t role,
                                         int caller, const char *id,
                                         invoice_t *out)
 {
-    db_t db;
-    invoice_db_status_t status = db_open(r, &db);
+    invoice_pg_t db;
+    invoice_db_status_t status = invoice_pg_open(r, &db, statements, ST_COUNT);
 
     return status == INVOICE_DB_OK ? get(&db, role, caller, id, out) : status;
 }
@@ -519,7 +312,7 @@ static int list_statement(invoice_role_t role, int from_sender, int after)
 
 /* An empty page after a cursor: is the cursor simply the last row, or
  * not in this list at all? */
-static invoice_db_status_t check_cursor(db_t *db, invoice_role_t role,
+static invoice_db_status_t check_cursor(invoice_pg_t *db, invoice_role_t role,
                                         int caller, int from_sender,
                                         const char *cursor)
 {
@@ -541,25 +334,25 @@ invoice_db_status_t invoice_storage_list(request_rec *r, invoice_role_t role,
                                          int *has_more)
 {
     int after = q->starting_after[0] != '\0';
-    params_t ps = { 0 };
+    invoice_pg_params_t ps = { 0 };
     PGresult *res = NULL;
-    db_t db;
-    invoice_db_status_t status = db_open(r, &db);
+    invoice_pg_t db;
+    invoice_db_status_t status = invoice_pg_open(r, &db, statements, ST_COUNT);
     int rows;
 
     if (status != INVOICE_DB_OK) {
         return status;
     }
     /* Every list statement takes: caller, limit, [sender], [cursor]. */
-    param_int(&ps, r->pool, caller);
-    param_int(&ps, r->pool, q->limit + 1);  /* one extra row says has_more */
+    invoice_pg_int(&ps, r->pool, caller);
+    invoice_pg_int(&ps, r->pool, q->limit + 1);  /* one extra row says has_more */
     if (role == INVOICE_ROLE_CONSUMER && from_sender > 0) {
-        param_int(&ps, r->pool, from_sender);
+        invoice_pg_int(&ps, r->pool, from_sender);
     }
     if (after) {
-        param_text(&ps, q->starting_after);
+        invoice_pg_text(&ps, q->starting_after);
     }
-    status = run(&db, list_statement(role, from_sender, after), &ps, 0, &res);
+    status = invoice_pg_run(&db, list_statement(role, from_sender, after), &ps, 0, &res);
     if (status != INVOICE_DB_OK) {
         return status;
     }
@@ -582,9 +375,9 @@ invoice_db_status_t invoice_storage_list(request_rec *r, invoice_role_t role,
 invoice_db_status_t invoice_storage_pay(request_rec *r, int consumer,
                                         const char *id, invoice_t *out)
 {
-    params_t ps = { 0 };
-    db_t db;
-    invoice_db_status_t status = db_open(r, &db);
+    invoice_pg_params_t ps = { 0 };
+    invoice_pg_t db;
+    invoice_db_status_t status = invoice_pg_open(r, &db, statements, ST_COUNT);
 
     if (status != INVOICE_DB_OK) {
         return status;
@@ -615,18 +408,18 @@ static apr_int64_t int8_from_binary(const char *p)
 invoice_db_status_t invoice_storage_file(request_rec *r, int consumer,
                                          const char *id, invoice_file_t *out)
 {
-    params_t ps = { 0 };
+    invoice_pg_params_t ps = { 0 };
     PGresult *res = NULL;
-    db_t db;
-    invoice_db_status_t status = db_open(r, &db);
+    invoice_pg_t db;
+    invoice_db_status_t status = invoice_pg_open(r, &db, statements, ST_COUNT);
 
     if (status != INVOICE_DB_OK) {
         return status;
     }
     param_scope(&ps, r->pool, id, consumer);
-    param_int(&ps, r->pool, STREAM_CHUNK);
+    invoice_pg_int(&ps, r->pool, STREAM_CHUNK);
     /* Binary results: the bytea arrives as raw bytes, not as hex text. */
-    status = run(&db, ST_FILE, &ps, 1, &res);
+    status = invoice_pg_run(&db, ST_FILE, &ps, 1, &res);
     if (status != INVOICE_DB_OK) {
         return status;
     }
@@ -648,29 +441,29 @@ invoice_db_status_t invoice_storage_file_range(request_rec *r, int consumer,
                                                invoice_storage_sink_fn sink,
                                                void *ctx)
 {
-    db_t db;
-    invoice_db_status_t status = db_open(r, &db);
+    invoice_pg_t db;
+    invoice_db_status_t status = invoice_pg_open(r, &db, statements, ST_COUNT);
 
     while (status == INVOICE_DB_OK && len > 0) {
         apr_off_t n = len < STREAM_CHUNK ? len : STREAM_CHUNK;
-        params_t ps = { 0 };
+        invoice_pg_params_t ps = { 0 };
         PGresult *res = NULL;
         int sent;
 
         param_scope(&ps, r->pool, id, consumer);
-        param_int(&ps, r->pool, (int)(start + 1));     /* SQL counts from 1 */
-        param_int(&ps, r->pool, (int)n);
-        status = run(&db, ST_FILE_CHUNK, &ps, 1, &res);
+        invoice_pg_int(&ps, r->pool, (int)(start + 1));     /* SQL counts from 1 */
+        invoice_pg_int(&ps, r->pool, (int)n);
+        status = invoice_pg_run(&db, ST_FILE_CHUNK, &ps, 1, &res);
         if (status != INVOICE_DB_OK) {
             break;
         }
         if (PQntuples(res) == 0 || PQgetlength(res, 0, 0) != n) {
-            status = failed(&db, "invoice_file_chunk (short read)", NULL);
+            status = invoice_pg_failed(&db, "invoice_file_chunk (short read)", NULL);
             break;
         }
         sent = sink(ctx, PQgetvalue(res, 0, 0), (apr_size_t)n);
         /* Each chunk goes as soon as it is sent: one in memory at a time. */
-        apr_pool_cleanup_run(r->pool, res, clear_result);
+        invoice_pg_release(&db, res);
         if (!sent) {
             return INVOICE_DB_ERROR;    /* the client went away */
         }
@@ -682,10 +475,10 @@ invoice_db_status_t invoice_storage_file_range(request_rec *r, int consumer,
 
 invoice_db_status_t invoice_storage_ping(request_rec *r)
 {
-    params_t ps = { 0 };
+    invoice_pg_params_t ps = { 0 };
     PGresult *res = NULL;
-    db_t db;
-    invoice_db_status_t status = db_open(r, &db);
+    invoice_pg_t db;
+    invoice_db_status_t status = invoice_pg_open(r, &db, statements, ST_COUNT);
 
-    return status == INVOICE_DB_OK ? run(&db, ST_PING, &ps, 0, &res) : status;
+    return status == INVOICE_DB_OK ? invoice_pg_run(&db, ST_PING, &ps, 0, &res) : status;
 }
