@@ -130,7 +130,8 @@ const char *invoice_storage_register(server_rec *s)
 
 /* $1 the invoice id and $2 the caller who must see it: how every lookup
  * of one invoice starts, so that none can forget the scope. */
-static void param_scope(invoice_pg_params_t *ps, apr_pool_t *p, const char *id, int caller)
+static void param_scope(invoice_pg_params_t *ps, apr_pool_t *p, const char *id,
+                        int caller)
 {
     invoice_pg_text(ps, id);
     invoice_pg_int(ps, p, caller);
