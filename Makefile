@@ -10,7 +10,7 @@ RUNDIR  := .run
 PACKAGES := apache2 apache2-dev apache2-utils libaprutil1-dbd-pgsql \
             libjson-c-dev libcmocka-dev libcurl4-openssl-dev libpq-dev \
             postgresql-15 postgresql-client-15 curl valgrind pkg-config gcc make \
-            prometheus
+            prometheus libssl-dev
 
 CORE_SRCS := src/auth.c src/base64.c src/create_request.c src/filetype.c \
              src/json_strict.c src/list_query.c src/problem.c src/render.c \
@@ -29,7 +29,7 @@ APXS_CFLAGS = -Wc,-std=c11 $(addprefix -Wc$(comma),$(WARN)) -I$(PG_INC)
 # Pure-core unit tests: built with sanitizers, and again plain for valgrind.
 UNIT_TESTS := $(patsubst test/unit/%.c,%,$(wildcard test/unit/test_*.c))
 TEST_CFLAGS = -std=c11 $(WARN) -g -O1 -Isrc $(shell pkg-config --cflags apr-1 json-c cmocka 2>/dev/null)
-TEST_LIBS = $(shell pkg-config --libs apr-1 json-c cmocka 2>/dev/null)
+TEST_LIBS = $(shell pkg-config --libs apr-1 json-c cmocka 2>/dev/null) -lcrypto
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 INTEGRATION_SRCS := $(wildcard test/integration/*.c)
@@ -48,7 +48,7 @@ build: deps .libs/mod_invoice.so
 .libs/mod_invoice.so: $(MODULE_SRCS) $(HEADERS) Makefile
 	@mkdir -p build
 	@echo "apxs -c mod_invoice.so (log: build/apxs.log)"
-	@$(APXS) -c -o mod_invoice.so $(APXS_CFLAGS) $(MODULE_SRCS) -lpq -ljson-c \
+	@$(APXS) -c -o mod_invoice.so $(APXS_CFLAGS) $(MODULE_SRCS) -lpq -ljson-c -lcrypto \
 	    >build/apxs.log 2>&1 || { cat build/apxs.log; exit 1; }
 
 run: build
@@ -88,7 +88,7 @@ $(INTEGRATION_BIN): $(INTEGRATION_SRCS) $(wildcard test/integration/*.h) src/sha
 	@mkdir -p build
 	$(CC) -std=c11 $(WARN) -g -O1 -Itest/integration -Isrc -I$(PG_INC) \
 	    $(shell pkg-config --cflags cmocka libcurl json-c) $(INTEGRATION_SRCS) src/sha256.c \
-	    $(shell pkg-config --libs cmocka libcurl json-c) -lpq -lpthread -o $@
+	    $(shell pkg-config --libs cmocka libcurl json-c) -lpq -lcrypto -lpthread -o $@
 
 integration: build $(INTEGRATION_BIN)
 	test/integration/run.sh $(INTEGRATION_BIN)

@@ -94,6 +94,7 @@ wait_for 100 ceilings_answer || { tail "$TMP/httpd/logs/error_log" >&2; die "cei
 
 # ------------------------------------------------------------------ preload
 PDF_HEX='\x'$(od -An -v -tx1 "$PDF" | tr -d ' \n')
+PDF_SHA_HEX='\x'$(sha256sum "$PDF" | cut -d' ' -f1)
 log "preloading $PRELOAD invoices"
 t0=$(date +%s)
 q -v pdf="$PDF_HEX" -v n="$PRELOAD" -f "$BENCH/preload.sql"
@@ -191,7 +192,7 @@ pgbench_run() {  # rep secs
     local out=$W/insert.$1
     rm -f "$out".log.*
     "$PG_BIN/pgbench" -n -M prepared -c $CONC -j 2 -T "$2" -h 127.0.0.1 -p "$PGPORT" -U invoice \
-        -D content="$PDF_HEX" -f "$BENCH/insert.sql" -l --log-prefix="$out.log" invoice \
+        -D content="$PDF_HEX" -D sha="$PDF_SHA_HEX" -f "$BENCH/insert.sql" -l --log-prefix="$out.log" invoice \
         >"$out" 2>"$out.err" || tool_error "pgbench exited $? (rep $1): $(tail -1 "$out.err")"
     record insert "$1" "$(parse_pgbench "$out" "$out.log")"
 }

@@ -1,4 +1,4 @@
-/* SHA-256 (FIPS 180-4).  Pure code; the digest is the invoice file's ETag
+/* SHA-256 (FIPS 180-4), by libcrypto.  The digest is the invoice file's ETag
  * and stored integrity check, computed here so the database does not. */
 #ifndef MOD_INVOICE_SHA256_H
 #define MOD_INVOICE_SHA256_H

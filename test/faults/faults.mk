@@ -40,7 +40,7 @@ $(ASAN_MODULE): $(MODULE_SRCS) $(HEADERS) test/faults/sanitizer_options.c test/f
 	@mkdir -p $(dir $@)
 	@echo "CC $@ (ASan/UBSan)"
 	@$(CC) $(ASAN_MODULE_CFLAGS) -shared $(MODULE_SRCS) test/faults/sanitizer_options.c \
-	    -lpq -ljson-c -o $@
+	    -lpq -ljson-c -lcrypto -o $@
 
 test-asan: build $(INTEGRATION_BIN) $(ASAN_MODULE)
 	test/faults/asan.sh $(ASAN_MODULE) $(INTEGRATION_BIN)

@@ -19,7 +19,7 @@ FUZZ_PACKAGES := clang libclang-rt-dev
 FUZZ_CFLAGS = -std=c11 -g -O1 $(filter-out -Werror,$(WARN)) -Isrc \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
               -fno-omit-frame-pointer $(shell pkg-config --cflags apr-1 json-c)
-FUZZ_LIBS = $(shell pkg-config --libs apr-1 json-c)
+FUZZ_LIBS = $(shell pkg-config --libs apr-1 json-c) -lcrypto
 
 # -max_len per target (default 4096): bodies are larger than headers.
 FUZZ_MAXLEN_create_request := 65536
