@@ -4,6 +4,7 @@
 
 #include <apr_pools.h>
 #include <apr_tables.h>
+#include <apr_time.h>
 
 typedef struct {
     const char *id;             /* lowercase UUID */
@@ -16,6 +17,10 @@ typedef struct {
     const char *inserted_at;    /* RFC 3339 UTC */
     const char *updated_at;     /* RFC 3339 UTC */
 } invoice_t;
+
+/** RFC 3339 UTC with microseconds ("2026-11-24T10:00:00.000001Z") of a
+ *  time in microseconds since the Unix epoch. */
+const char *invoice_render_time(apr_pool_t *p, apr_time_t t);
 
 /** {"data": {...}} for one invoice. */
 const char *invoice_render_one(apr_pool_t *p, const invoice_t *inv,

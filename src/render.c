@@ -1,10 +1,20 @@
 /* JSON rendering of invoices.  Every value is either a number, a boolean,
  * or text produced by this service (UUIDs, allow-listed media types,
- * timestamps formatted by the database), so no escaping is needed and a
+ * timestamps formatted here), so no escaping is needed and a
  * single printf per invoice keeps the list path cheap. */
 #include "invoice.h"
 
 #include <apr_strings.h>
+
+const char *invoice_render_time(apr_pool_t *p, apr_time_t t)
+{
+    apr_time_exp_t e;
+
+    apr_time_exp_gmt(&e, t);
+    return apr_psprintf(p, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
+                        e.tm_year + 1900, e.tm_mon + 1, e.tm_mday, e.tm_hour,
+                        e.tm_min, e.tm_sec, e.tm_usec);
+}
 
 static const char *render_object(apr_pool_t *p, const invoice_t *inv)
 {

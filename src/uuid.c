@@ -44,7 +44,7 @@ int invoice_uuid_parse(const char *s, size_t len, char *out)
     return 1;
 }
 
-static void format_uuid(const unsigned char b[16], char *out)
+void invoice_uuid_format(const unsigned char b[16], char *out)
 {
     size_t i, o = 0;
 
@@ -76,7 +76,7 @@ void invoice_uuid_v7(uint64_t unix_ms, const unsigned char random[10],
     for (i = 9; i < 16; i++) {
         b[i] = random[i - 6];
     }
-    format_uuid(b, out);
+    invoice_uuid_format(b, out);
 }
 
 int invoice_uuid_bytes(const char *text, unsigned char out[16])

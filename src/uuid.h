@@ -19,6 +19,9 @@ int invoice_uuid_parse(const char *s, size_t len, char *out);
 /** The value of a hexadecimal digit (either case), or -1. */
 int invoice_hex_digit(char c);
 
+/** The canonical lowercase text of 16 UUID bytes, into out[37]. */
+void invoice_uuid_format(const unsigned char b[16], char *out);
+
 /** The 16 bytes of a UUID given in canonical text form (as produced by
  *  invoice_uuid_parse).  @return 1, or 0 when text is not a UUID. */
 int invoice_uuid_bytes(const char *text, unsigned char out[16]);

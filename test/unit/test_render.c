@@ -124,6 +124,19 @@ static void problem_lists_field_errors_in_order(void **state)
     assert_non_null(strstr(s, "\"title\":\"Unprocessable Content\""));
 }
 
+static void times_are_rfc3339_utc_with_microseconds(void **state)
+{
+    /* 2026-11-24T10:00:00.000001Z is 1795514400 s after the epoch. */
+    assert_string_equal(invoice_render_time(pool, APR_INT64_C(1795514400000001)),
+                        "2026-11-24T10:00:00.000001Z");
+    assert_string_equal(invoice_render_time(pool, 0), "1970-01-01T00:00:00.000000Z");
+    /* 2000-01-01, PostgreSQL's epoch, and a leap day. */
+    assert_string_equal(invoice_render_time(pool, APR_INT64_C(946684800000000)),
+                        "2000-01-01T00:00:00.000000Z");
+    assert_string_equal(invoice_render_time(pool, APR_INT64_C(1709208000123456)),
+                        "2024-02-29T12:00:00.123456Z");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -133,6 +146,7 @@ int main(void)
         cmocka_unit_test(empty_list),
         cmocka_unit_test(problem_has_rfc9457_members),
         cmocka_unit_test(problem_lists_field_errors_in_order),
+        cmocka_unit_test(times_are_rfc3339_utc_with_microseconds),
     };
     return cmocka_run_group_tests_name("render", tests, setup, teardown);
 }
