@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "util.h"
 #include "sha256.h"
+#include "../b64_reference.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,29 +34,10 @@ unsigned char *it_read_data(const char *name, size_t *len)
 
 char *it_base64(const unsigned char *in, size_t len)
 {
-    static const char al[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     char *out = malloc((len + 2) / 3 * 4 + 1);
     if (!out)
         abort();
-    size_t o = 0, i = 0;
-    for (; i + 2 < len; i += 3) {
-        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-        out[o++] = al[v >> 18];
-        out[o++] = al[(v >> 12) & 63];
-        out[o++] = al[(v >> 6) & 63];
-        out[o++] = al[v & 63];
-    }
-    if (i < len) {
-        uint32_t v = (uint32_t)in[i] << 16;
-        if (i + 1 < len)
-            v |= (uint32_t)in[i + 1] << 8;
-        out[o++] = al[v >> 18];
-        out[o++] = al[(v >> 12) & 63];
-        out[o++] = i + 1 < len ? al[(v >> 6) & 63] : '=';
-        out[o++] = '=';
-    }
-    out[o] = '\0';
+    out[b64_reference_encode(in, len, out)] = '\0';
     return out;
 }
 
