@@ -7,22 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Does the Allow header list method m (tokens separated by commas)? */
-static int allow_has(const char *allow, const char *m)
-{
-    size_t ml = strlen(m);
-    const char *p = allow;
-    while (*p) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        size_t n = strcspn(p, ", ");
-        if (n == ml && strncmp(p, m, n) == 0)
-            return 1;
-        p += n;
-    }
-    return 0;
-}
-
 static void t_unknown_routes_404(void **state)
 {
     (void)state;
@@ -180,10 +164,10 @@ static void t_wrong_method_405(void **state)
         const char *allow = http_header(r, "Allow");
         it_check(allow != NULL, "%s: 405 without Allow", r->what);
         for (int k = 0; cases[i].must_allow[k]; k++)
-            it_check(allow_has(allow, cases[i].must_allow[k]),
+            it_check(it_allow_has(allow, cases[i].must_allow[k]),
                      "%s: Allow \"%s\" lacks %s", r->what, allow,
                      cases[i].must_allow[k]);
-        it_check(!allow_has(allow, m), "%s: Allow \"%s\" lists the refused "
+        it_check(!it_allow_has(allow, m), "%s: Allow \"%s\" lists the refused "
                  "method", r->what, allow);
         http_free(r);
     }

@@ -595,21 +595,6 @@ static void t_hostile_short_body(void **state)
 
 /* ---- methods -------------------------------------------------------------- */
 
-static int allow_has(const char *allow, const char *m)
-{
-    size_t ml = strlen(m);
-    const char *p = allow;
-    while (*p) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        size_t n = strcspn(p, ", ");
-        if (n == ml && strncmp(p, m, n) == 0)
-            return 1;
-        p += n;
-    }
-    return 0;
-}
-
 static void t_hostile_methods_405(void **state)
 {
     (void)state;
@@ -645,7 +630,7 @@ static void t_hostile_methods_405(void **state)
                 /* refused by httpd (TraceEnable off) before the module routes */
                 it_check(allow != NULL, "%s: 405 without Allow", r->what);
                 if (allow)
-                    it_check(!allow_has(allow, "TRACE"), "%s: Allow \"%s\"",
+                    it_check(!it_allow_has(allow, "TRACE"), "%s: Allow \"%s\"",
                              r->what, allow);
             } else {
                 it_check(allow != NULL, "%s: 405 without Allow", r->what);

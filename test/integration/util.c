@@ -553,3 +553,19 @@ void it_sleep_ms(long ms)
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
 }
+
+/* Does the Allow header list method m (tokens separated by commas)? */
+int it_allow_has(const char *allow, const char *m)
+{
+    size_t ml = strlen(m);
+    const char *p = allow;
+    while (*p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t n = strcspn(p, ", ");
+        if (n == ml && strncmp(p, m, n) == 0)
+            return 1;
+        p += n;
+    }
+    return 0;
+}

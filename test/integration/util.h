@@ -54,6 +54,9 @@ char *it_base64(const unsigned char *in, size_t len);
 /* Lowercase hex SHA-256. */
 void it_sha256_hex(const void *data, size_t len, char out[65]);
 
+/* Does the Allow header value list method m? */
+int it_allow_has(const char *allow, const char *m);
+
 extern const unsigned char it_png[];   /* a valid 1x1 PNG */
 extern const size_t it_png_len;
 extern const unsigned char it_pdf[];   /* a tiny document starting %PDF- */
