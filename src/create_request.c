@@ -70,7 +70,7 @@ void invoice_create_check_receiver_text(const char *s, size_t len,
     check_receiver_range(s[0] == '-' ? -n : n, out, errors);
 }
 
-static void check_file_type(json_object *v, invoice_create_t *out,
+static void check_file_type(json_object *v, invoice_filetype_t *type,
                             invoice_field_errors_t *errors)
 {
     if (v == NULL) {
@@ -81,9 +81,9 @@ static void check_file_type(json_object *v, invoice_create_t *out,
         invoice_field_errors_add(errors, "file_type", "must be a string");
         return;
     }
-    out->file_type = invoice_filetype_from_media(json_object_get_string(v),
-                                                 json_object_get_string_len(v));
-    if (out->file_type == INVOICE_FILETYPE_UNKNOWN) {
+    *type = invoice_filetype_from_media(json_object_get_string(v),
+                                        json_object_get_string_len(v));
+    if (*type == INVOICE_FILETYPE_UNKNOWN) {
         invoice_field_errors_add(errors, "file_type",
                                  "must be one of: application/pdf, image/png");
     }
@@ -188,7 +188,7 @@ static invoice_create_result_t check_invoice(apr_pool_t *p, json_object *inv,
     invoice_create_result_t res = { 0, NULL, invoice_field_errors_make(p) };
 
     check_receiver_id(field(inv, "receiver_id"), out, res.errors);
-    check_file_type(field(inv, "file_type"), out, res.errors);
+    check_file_type(field(inv, "file_type"), &out->file_type, res.errors);
     check_content(p, field(inv, "content"), out, res.errors);
     invoice_create_check_file(out->file_type, out->content, out->content_len,
                               "content", res.errors);
@@ -251,23 +251,16 @@ void invoice_create_parse_meta(apr_pool_t *p, const char *json, size_t len,
     const char *detail = NULL;
     json_object *obj = parse_json(p, json, len, &detail);
 
-    if (obj == NULL || !json_object_is_type(obj, json_type_object)) {
+    if (obj == NULL) {      /* parse_json admits objects only */
         invoice_field_errors_add(errors, "invoice", "must be a JSON object");
+        return;
     }
-    else {
-        check_receiver_id(field(obj, "receiver_id"), out, errors);
-        if (field(obj, "file_type") != NULL) {
-            invoice_filetype_t declared;
-            check_file_type(field(obj, "file_type"), out, errors);
-            declared = out->file_type;
-            out->file_type = INVOICE_FILETYPE_UNKNOWN;
-            out->declared_type = declared;
-        }
-        check_unknown_fields(obj, allowed, errors);
+    check_receiver_id(field(obj, "receiver_id"), out, errors);
+    if (field(obj, "file_type") != NULL) {  /* optional here */
+        check_file_type(field(obj, "file_type"), &out->declared_type, errors);
     }
-    if (obj != NULL) {
-        json_object_put(obj);
-    }
+    check_unknown_fields(obj, allowed, errors);
+    json_object_put(obj);
 }
 
 invoice_create_result_t invoice_create_parse(apr_pool_t *p, const char *body,
