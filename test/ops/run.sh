@@ -137,6 +137,22 @@ check "counters survive graceful restart" eq "$(metric "$B" invoice_created_tota
 # --- mod_status section
 check "server-status shows our counters" matches "$(curl -s "$B/server-status?auto")" 'InvoiceCreated: [0-9]+'
 
+# --- every list is served by an index, in order: no Seq Scan, no Sort.
+# The table is tiny here, so the planner is told to avoid what it would
+# otherwise prefer; it still falls back to them when no index fits.
+plan() {
+    psql -X -q -h 127.0.0.1 -p "$PGPORT" -U invoice -d invoice -tA \
+        -c "SET enable_seqscan = off" -c "SET enable_bitmapscan = off" \
+        -c "SET enable_sort = off" -c "EXPLAIN $1"
+}
+for q in "SELECT id FROM invoices WHERE sender_id = 1 ORDER BY inserted_at DESC, id DESC LIMIT 21" \
+         "SELECT id FROM invoices WHERE receiver_id = 2 ORDER BY inserted_at DESC, id DESC LIMIT 21" \
+         "SELECT id FROM invoices WHERE receiver_id = 2 AND sender_id = 1 ORDER BY inserted_at DESC, id DESC LIMIT 21"; do
+    p=$(plan "$q")
+    echo "$p" | grep -q "Sort\|Seq Scan" && printf 'plan for %s:\n%s\n' "$q" "$p" >&2
+    check "index-only order: $q" eval '[[ $p == *"Index"* && $p != *"Seq Scan"* && $p != *"Sort"* ]]'
+done
+
 # --- readiness follows the database; liveness does not
 "$REPO_ROOT/scripts/pg.sh" stop "$RUN/pg" >/dev/null
 check "readyz 503 without database" eq "$(status_of "$A/readyz")" 503
