@@ -12,22 +12,24 @@ PACKAGES := apache2 apache2-dev apache2-utils libaprutil1-dbd-pgsql \
             postgresql-15 postgresql-client-15 curl valgrind pkg-config gcc make \
             prometheus libssl-dev
 
-CORE_SRCS := src/auth.c src/base64.c src/create_request.c src/filetype.c \
-             src/json_strict.c src/list_query.c src/problem.c src/render.c \
-             src/router.c src/sha256.c src/uuid.c src/multipart.c \
-             src/upload_request.c src/byte_range.c src/trace.c src/metrics.c \
-             src/bigbuf.c
-GLUE_SRCS := src/handlers.c src/http_io.c src/ops.c src/pgconn.c src/storage.c
+# The rings (README, "Layout"): arrows only point inward, glue -> httpd ->
+# {identity, store} -> core; `make check-layers` enforces it.
+CORE_SRCS := $(sort $(shell find src/core -name '*.c'))
+STORE_SRCS := $(sort $(shell find src/store -name '*.c'))
+IDENTITY_SRCS := $(sort $(shell find src/identity -name '*.c'))
+HTTPD_SRCS := $(sort $(shell find src/httpd -name '*.c'))
+GLUE_SRCS := $(HTTPD_SRCS) $(IDENTITY_SRCS) $(STORE_SRCS)
 MODULE_SRCS := mod_invoice.c $(GLUE_SRCS) $(CORE_SRCS)
-HEADERS := $(wildcard src/*.h)
+HEADERS := $(sort $(shell find src -name '*.h' -o -name '*.def'))
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 PG_INC = $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
 comma := ,
-APXS_CFLAGS = -Wc,-std=c11 $(addprefix -Wc$(comma),$(WARN)) -I$(PG_INC)
+APXS_CFLAGS = -Wc,-std=c11 $(addprefix -Wc$(comma),$(WARN)) -I$(CURDIR)/src -I$(PG_INC)
 
-# Pure-core unit tests: built with sanitizers, and again plain for valgrind.
-UNIT_TESTS := $(patsubst test/unit/%.c,%,$(wildcard test/unit/test_*.c))
+# Pure-core unit tests, in folders that mirror src/core/: built with
+# sanitizers, and again plain for valgrind.
+UNIT_TESTS := $(sort $(patsubst test/unit/%.c,%,$(shell find test/unit -name 'test_*.c')))
 TEST_CFLAGS = -std=c11 $(WARN) -g -O1 -Isrc $(shell pkg-config --cflags apr-1 json-c cmocka 2>/dev/null)
 TEST_LIBS = $(shell pkg-config --libs apr-1 json-c cmocka 2>/dev/null) -lcrypto
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -36,7 +38,7 @@ INTEGRATION_SRCS := $(wildcard test/integration/*.c)
 INTEGRATION_BIN := build/test_integration
 
 .PHONY: all deps build run stop test unit unit-asan unit-valgrind integration \
-        test-ops bench bench-upload install clean
+        test-ops bench bench-upload install clean check-layers check-house
 
 all: build
 
@@ -62,7 +64,15 @@ stop:
 	@scripts/pg.sh stop $(RUNDIR)/pg
 	@echo "stopped"
 
-test: deps build unit fuzz-brief integration test-faults test-ops
+test: deps check-layers check-house build unit fuzz-brief integration test-faults test-ops
+
+# No include runs from an inner ring to an outer one (scripts/check-layers.sh).
+check-layers:
+	@scripts/check-layers.sh
+
+# Size limits and log ids (scripts/check-house.sh).
+check-house:
+	@scripts/check-house.sh
 
 unit: unit-asan unit-valgrind
 
@@ -84,10 +94,10 @@ unit-valgrind: deps $(addprefix build/plain/,$(UNIT_TESTS))
 	    valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	        build/plain/$$t >/dev/null; done; echo "valgrind: all unit tests clean"
 
-$(INTEGRATION_BIN): $(INTEGRATION_SRCS) $(wildcard test/integration/*.h) src/sha256.c
+$(INTEGRATION_BIN): $(INTEGRATION_SRCS) $(wildcard test/integration/*.h) src/core/util/sha256.c
 	@mkdir -p build
 	$(CC) -std=c11 $(WARN) -g -O1 -Itest/integration -Isrc -I$(PG_INC) \
-	    $(shell pkg-config --cflags cmocka libcurl json-c) $(INTEGRATION_SRCS) src/sha256.c \
+	    $(shell pkg-config --cflags cmocka libcurl json-c) $(INTEGRATION_SRCS) src/core/util/sha256.c \
 	    $(shell pkg-config --libs cmocka libcurl json-c) -lpq -lcrypto -lpthread -o $@
 
 integration: build $(INTEGRATION_BIN)
@@ -111,7 +121,8 @@ install: build
 	@echo "installed: a2enmod invoice && apachectl graceful (set INVOICE_DBD_PARAMS first, see README)"
 
 clean:
-	rm -rf build .libs *.la *.lo *.slo *.o src/*.lo src/*.slo src/*.o src/.libs
+	rm -rf build .libs *.la *.lo *.slo *.o
+	find src \( -name '*.lo' -o -name '*.slo' -o -name '*.o' -o -name .libs \) -prune -exec rm -rf {} +
 
 # Hardening, containers: fragments kept beside what they drive.
 -include test/fuzz/fuzz.mk

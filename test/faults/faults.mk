@@ -23,7 +23,7 @@ ASAN_MODULE_CFLAGS = -std=c11 $(WARN) -g -O1 -fPIC \
     -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
     $(shell $(APXS) -q EXTRA_CPPFLAGS 2>/dev/null) \
     -I$(shell $(APXS) -q INCLUDEDIR 2>/dev/null) \
-    $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null) -I$(PG_INC)
+    $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null) -I$(CURDIR)/src -I$(PG_INC)
 
 .PHONY: test-faults test-asan bench-soak
 

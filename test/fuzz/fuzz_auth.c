@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
+#include "core/http/authorization.h"
+#include "core/util/decimal.h"
 #include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

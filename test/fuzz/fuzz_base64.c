@@ -8,7 +8,7 @@
 #include <apr_general.h>
 #include <apr_pools.h>
 
-#include "base64.h"
+#include "core/request/base64.h"
 #include "fuzz_check.h"
 #include "../b64_reference.h"
 

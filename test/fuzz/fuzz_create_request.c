@@ -6,10 +6,10 @@
 #include <apr_general.h>
 #include <apr_pools.h>
 
-#include "create_request.h"
-#include "json_strict.h"
-#include "problem.h"
-#include "sha256.h"
+#include "core/request/create.h"
+#include "core/request/json_strict.h"
+#include "core/http/problem.h"
+#include "core/util/sha256.h"
 #include "fuzz_check.h"
 
 /* Whether the first byte after JSON whitespace opens an object or array. */

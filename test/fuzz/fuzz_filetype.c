@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "filetype.h"
+#include "core/filetype.h"
 #include "fuzz_check.h"
 
 static int starts_with(const uint8_t *d, size_t n, const char *sig, size_t len)

@@ -7,7 +7,7 @@
 
 #include <json-c/json.h>
 
-#include "json_strict.h"
+#include "core/request/json_strict.h"
 #include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -9,7 +9,7 @@
 #include <apr_general.h>
 #include <apr_pools.h>
 
-#include "multipart.h"
+#include "core/request/multipart.h"
 #include "fuzz_check.h"
 
 #define BOUNDARY "fuzzB0undary"

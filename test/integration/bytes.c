@@ -1,7 +1,7 @@
 /* Test data: files, base64, SHA-256, a small PNG and PDF. */
 #define _POSIX_C_SOURCE 200809L
 #include "util.h"
-#include "sha256.h"
+#include "core/util/sha256.h"
 #include "../b64_reference.h"
 
 #include <stdio.h>
@@ -41,7 +41,7 @@ char *it_base64(const unsigned char *in, size_t len)
     return out;
 }
 
-/* The module's SHA-256 (src/sha256.c, checked against the NIST vectors
+/* The module's SHA-256 (src/core/util/sha256.c, checked against the NIST vectors
  * by its unit test), as lowercase hex. */
 void it_sha256_hex(const void *data, size_t len, char out[65])
 {

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "filetype.h"
+#include "core/filetype.h"
 
 typedef struct {
     const char *media;

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <apr_general.h>
 
-#include "metrics.h"
+#include "core/metrics.h"
 
 #include "unit_pool.h"
 
@@ -82,13 +82,13 @@ static void counters_and_acquire(void **state)
 
 static void route_names(void **state)
 {
-    assert_string_equal(invoice_metrics_route_name(INVOICE_ACTION_CONSUMER_PAY),
+    assert_string_equal(invoice_route_label(INVOICE_ACTION_CONSUMER_PAY),
                         "POST /api/consumer/invoices/{id}/pay");
-    assert_string_equal(invoice_metrics_route_name(INVOICE_METRIC_ROUTE_READYZ),
+    assert_string_equal(invoice_route_label(INVOICE_ACTION_READYZ),
                         "GET /readyz");
-    assert_string_equal(invoice_metrics_route_name(-1), "unmatched");
-    for (int r = 0; r < INVOICE_METRIC_ROUTE_COUNT; r++) {
-        assert_non_null(invoice_metrics_route_name(r));
+    assert_string_equal(invoice_route_label(-1), "unmatched");
+    for (int r = 0; r < INVOICE_ACTION_COUNT; r++) {
+        assert_non_null(invoice_route_label(r));
     }
 }
 

@@ -9,8 +9,8 @@
 #include <apr_general.h>
 #include <json-c/json.h>
 
-#include "invoice.h"
-#include "problem.h"
+#include "core/render.h"
+#include "core/http/problem.h"
 
 #include "unit_pool.h"
 

@@ -1,0 +1,14 @@
+/* SHA-256 (FIPS 180-4), by libcrypto.  The digest is the invoice file's ETag
+ * and stored integrity check, computed here so the database does not. */
+#ifndef MOD_INVOICE_CORE_UTIL_SHA256_H
+#define MOD_INVOICE_CORE_UTIL_SHA256_H
+
+#include <stddef.h>
+
+#define INVOICE_SHA256_LEN 32
+
+/** digest <- SHA-256 of data[0..len). */
+void invoice_sha256(const unsigned char *data, size_t len,
+                    unsigned char digest[INVOICE_SHA256_LEN]);
+
+#endif

@@ -1,0 +1,19 @@
+/* The store of a request: mod_dbd lends a pooled connection for the
+ * request's lifetime, on the store's first use; the store logs through
+ * the request's error log.  Also the registration of the store's
+ * statements with mod_dbd at startup. */
+#ifndef MOD_INVOICE_HTTPD_DB_H
+#define MOD_INVOICE_HTTPD_DB_H
+
+#include <httpd.h>
+
+#include "store/store.h"
+
+/** Resolve mod_dbd's functions and register the store's statements with
+ *  every server (post_config, before mod_dbd's).  NULL or an error. */
+const char *invoice_db_post_config(server_rec *s);
+
+/** The store for r: connects (and counts the acquire time) on first use. */
+invoice_store_t *invoice_db_store(request_rec *r);
+
+#endif

@@ -1,0 +1,186 @@
+/* The file download: validators, conditional requests, one byte range,
+ * HEAD, and the bytes streamed from the store.  See handlers.h. */
+#include "httpd/handlers.h"
+
+#include <http_protocol.h>
+#include <http_request.h>
+#include <apr_strings.h>
+
+#include "core/filetype.h"
+#include "core/http/byte_range.h"
+#include "core/util/hex.h"
+#include "core/util/sha256.h"
+#include "httpd/respond.h"
+
+/* The bytes of the answer: all of the file, or one range of it. */
+typedef struct {
+    invoice_range_t kind;
+    apr_off_t start, len;
+} span_t;
+
+static const char *etag_of(apr_pool_t *p, const unsigned char *sha256)
+{
+    char hex[2 * INVOICE_SHA256_LEN + 1];
+
+    invoice_hex_encode(sha256, INVOICE_SHA256_LEN, hex);
+    return apr_pstrcat(p, "\"", hex, "\"", NULL);
+}
+
+/* The validators and caching headers of a file: its bytes never change. */
+static void set_file_headers(request_rec *r, const invoice_file_t *f)
+{
+    apr_table_setn(r->headers_out, "ETag", etag_of(r->pool, f->sha256));
+    ap_update_mtime(r, f->inserted_at);
+    ap_set_last_modified(r);
+    apr_table_setn(r->headers_out, "Cache-Control",
+                   "private, max-age=31536000, immutable");
+    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+}
+
+/* Passes file bytes down the output filters as they come from the store,
+ * flushing each chunk so that it can be freed at once. */
+typedef struct {
+    request_rec *r;
+    apr_bucket_brigade *bb;
+} file_sink_t;
+
+static int send_chunk(void *ctx, const char *data, apr_size_t len)
+{
+    file_sink_t *sink = ctx;
+    apr_bucket_alloc_t *ba = sink->bb->bucket_alloc;
+    apr_status_t rv;
+
+    APR_BRIGADE_INSERT_TAIL(sink->bb, apr_bucket_transient_create(data, len, ba));
+    APR_BRIGADE_INSERT_TAIL(sink->bb, apr_bucket_flush_create(ba));
+    rv = ap_pass_brigade(sink->r->output_filters, sink->bb);
+    apr_brigade_cleanup(sink->bb);
+    return rv == APR_SUCCESS;
+}
+
+/* Send the span: from the first chunk already in memory when it lies
+ * there, otherwise streamed from the store. */
+static int send_file_bytes(invoice_call_t *call, const invoice_file_t *f,
+                           const span_t *span)
+{
+    request_rec *r = call->r;
+    file_sink_t sink = { r, apr_brigade_create(r->pool, r->connection->bucket_alloc) };
+    apr_bucket_alloc_t *ba = sink.bb->bucket_alloc;
+    apr_off_t head = span->start < (apr_off_t)f->head_len
+                         ? (apr_off_t)f->head_len - span->start : 0;
+    invoice_store_status_t status = INVOICE_STORE_OK;
+
+    head = head > span->len ? span->len : head;
+    if (head == span->len) {
+        /* The usual case: the bytes stay in the store's result until
+         * r->pool goes, which httpd does only after they are written. */
+        APR_BRIGADE_INSERT_TAIL(sink.bb, apr_bucket_pool_create(
+            (const char *)f->head + span->start, (apr_size_t)span->len,
+            r->pool, ba));
+    }
+    else {
+        if (head > 0 && !send_chunk(&sink, (const char *)f->head + span->start,
+                                    (apr_size_t)head)) {
+            return AP_FILTER_ERROR;
+        }
+        status = invoice_store_file_range(call->store, call->caller.id,
+                                          call->route->id, span->start + head,
+                                          span->len - head, send_chunk, &sink);
+    }
+    if (status != INVOICE_STORE_OK) {
+        /* Headers and part of the body are out: all we can do is cut the
+         * connection, so the client sees a short body, not a wrong one. */
+        r->connection->keepalive = AP_CONN_CLOSE;
+        return AP_FILTER_ERROR;
+    }
+    APR_BRIGADE_INSERT_TAIL(sink.bb, apr_bucket_eos_create(ba));
+    return ap_pass_brigade(r->output_filters, sink.bb) == APR_SUCCESS
+               ? DONE : AP_FILTER_ERROR;
+}
+
+/* Ranges are answered here, so httpd's byterange filter must not
+ * interpret the Range header a second time. */
+static void remove_byterange_filter(request_rec *r)
+{
+    for (ap_filter_t *f = r->output_filters; f != NULL; f = f->next) {
+        if (strcasecmp(f->frec->name, "byterange") == 0) {
+            ap_remove_output_filter(f);
+            return;
+        }
+    }
+}
+
+/* What to send: the Range (unless If-Range does not match) against the
+ * file's size. */
+static span_t span_of(request_rec *r, apr_off_t size)
+{
+    span_t span = { INVOICE_RANGE_FULL, 0, size };
+
+    /* If-Range that does not match: the whole file, whatever Range says. */
+    if (ap_condition_if_range(r, r->headers_out) != AP_CONDITION_NOMATCH) {
+        span.kind = invoice_range_parse(apr_table_get(r->headers_in, "Range"),
+                                        size, &span.start, &span.len);
+    }
+    if (span.kind != INVOICE_RANGE_PARTIAL) {
+        span.start = 0;
+        span.len = size;
+    }
+    return span;
+}
+
+/* The headers of a 200 or 206, then the bytes (none for HEAD). */
+static int send_file(invoice_call_t *call, const invoice_file_t *f,
+                     const span_t *span)
+{
+    request_rec *r = call->r;
+    invoice_filetype_t type = invoice_filetype_from_media(f->file_type,
+                                                          strlen(f->file_type));
+
+    remove_byterange_filter(r);
+    if (span->kind == INVOICE_RANGE_PARTIAL) {
+        r->status = HTTP_PARTIAL_CONTENT;
+        apr_table_setn(r->headers_out, "Content-Range",
+                       apr_psprintf(r->pool, "bytes %" APR_OFF_T_FMT "-%"
+                                    APR_OFF_T_FMT "/%" APR_OFF_T_FMT, span->start,
+                                    span->start + span->len - 1, f->size));
+    }
+    apr_table_setn(r->headers_out, "Content-Disposition",
+                   apr_psprintf(r->pool, "attachment; filename=\"%s.%s\"",
+                                call->route->id, invoice_filetype_ext(type)));
+    ap_set_content_type(r, apr_pstrdup(r->pool, f->file_type));
+    ap_set_content_length(r, span->len);
+    return r->header_only ? DONE : send_file_bytes(call, f, span);
+}
+
+int invoice_h_download(invoice_call_t *call)
+{
+    request_rec *r = call->r;
+    invoice_file_t f;
+    span_t span;
+    int cond;
+    invoice_store_status_t status = invoice_store_file(call->store,
+                                                       call->caller.id,
+                                                       call->route->id, &f);
+
+    if (status != INVOICE_STORE_OK) {
+        return invoice_h_store_failure(call, status);
+    }
+    set_file_headers(r, &f);
+    /* If-None-Match, If-Modified-Since (and If-Match ...) as httpd does
+     * them for static files. */
+    cond = ap_meets_conditions(r);
+    if (cond != OK) {
+        r->status = cond;
+        return cond == HTTP_NOT_MODIFIED
+                   ? DONE
+                   : invoice_send_problem(r, cond, "precondition failed", NULL);
+    }
+    ap_set_accept_ranges(r);
+    span = span_of(r, f.size);
+    if (span.kind == INVOICE_RANGE_UNSATISFIABLE) {
+        apr_table_setn(r->err_headers_out, "Content-Range",
+                       apr_psprintf(r->pool, "bytes */%" APR_OFF_T_FMT, f.size));
+        return invoice_send_problem(r, HTTP_RANGE_NOT_SATISFIABLE,
+                                    "no requested range overlaps the file", NULL);
+    }
+    return send_file(call, &f, &span);
+}

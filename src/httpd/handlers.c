@@ -1,0 +1,40 @@
+/* What the handlers share: rendering an invoice, answering a store
+ * failure.  See handlers.h. */
+#include "httpd/handlers.h"
+
+#include "core/render.h"
+#include "httpd/counters.h"
+#include "httpd/respond.h"
+
+int invoice_h_send_invoice(invoice_call_t *call, int status,
+                           const invoice_t *inv)
+{
+    apr_size_t len;
+    const char *body = invoice_render_one(call->r->pool, inv, &len);
+
+    return invoice_send_json(call->r, status, body, len);
+}
+
+int invoice_h_store_failure(invoice_call_t *call,
+                            invoice_store_status_t status)
+{
+    request_rec *r = call->r;
+
+    switch (status) {
+    case INVOICE_STORE_NOT_FOUND:
+        return invoice_send_problem(r, HTTP_NOT_FOUND, "no such invoice", NULL);
+    case INVOICE_STORE_CONFLICT:
+        return invoice_send_problem(r, HTTP_CONFLICT,
+                                    "the invoice has already been paid", NULL);
+    case INVOICE_STORE_BAD_CURSOR:
+        return invoice_send_problem(r, HTTP_BAD_REQUEST,
+            "starting_after must be the id of an invoice in this list", NULL);
+    case INVOICE_STORE_UNAVAILABLE:
+        invoice_count(INVOICE_COUNT_UNAVAILABLE, 1);
+        return invoice_send_unavailable(r,
+            "the database is unavailable; retry later");
+    default:
+        return invoice_send_problem(r, HTTP_INTERNAL_SERVER_ERROR,
+                                    "internal error", NULL);
+    }
+}

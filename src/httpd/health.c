@@ -1,0 +1,36 @@
+/* The health endpoints: liveness and readiness.  See ops.h. */
+#include "httpd/ops.h"
+
+#include <http_protocol.h>
+#include <apr_strings.h>
+
+#include "core/routes.h"
+#include "httpd/context.h"
+#include "httpd/db.h"
+#include "httpd/respond.h"
+
+static int send_status(request_rec *r, int status, const char *word)
+{
+    const char *body = apr_psprintf(r->pool, "{\"status\":\"%s\"}", word);
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    return invoice_send_json(r, status, body, strlen(body));
+}
+
+int invoice_ops_health(request_rec *r)
+{
+    int ready = strcmp(r->uri, "/readyz") == 0;
+
+    invoice_req_identify(r, ready ? INVOICE_ACTION_READYZ
+                                  : INVOICE_ACTION_HEALTHZ, NULL, NULL);
+    if (r->method_number != M_GET) {
+        return invoice_send_not_allowed(r, "GET, HEAD",
+                                        "health checks allow GET, HEAD");
+    }
+    if (!ready) {
+        return send_status(r, HTTP_OK, "ok");   /* liveness: no database */
+    }
+    if (invoice_store_ping(invoice_db_store(r)) != INVOICE_STORE_OK) {
+        return invoice_send_unavailable(r, "the database is unavailable");
+    }
+    return send_status(r, HTTP_OK, "ready");
+}

@@ -1,0 +1,215 @@
+/* The invoices of the PostgreSQL store: create, get, list, pay, ping.
+ * See store.h for what each promises. */
+#include "store/pg/handle.h"
+
+#include <string.h>
+
+#include "core/util/uuid.h"
+#include "store/pg/rows.h"
+#include "store/pg/statements.h"
+
+/* One invoice row out of statement st, or NOT_FOUND. */
+static invoice_store_status_t run_one(invoice_pg_t *db, int st,
+                                      const invoice_pg_params_t *ps,
+                                      invoice_t *out)
+{
+    PGresult *res = NULL;
+    invoice_store_status_t status = invoice_pg_run(db, st, ps, 1, &res);
+
+    if (status != INVOICE_STORE_OK) {
+        return status;
+    }
+    switch (invoice_pg_invoices(db->ctx->pool, res, out, 1)) {
+    case 1:
+        return INVOICE_STORE_OK;
+    case 0:
+        return INVOICE_STORE_NOT_FOUND;
+    default:
+        return invoice_pg_failed(db, "decoding an invoice row", NULL);
+    }
+}
+
+static invoice_store_status_t get(invoice_pg_t *db,
+                                  const invoice_caller_t *caller,
+                                  const char *id, invoice_t *out)
+{
+    invoice_pg_params_t ps = { 0 };
+
+    invoice_pg_param_scope(&ps, db->ctx->pool, id, caller->id);
+    return run_one(db, caller->role == INVOICE_ROLE_SENDER ? ST_GET_BY_SENDER
+                                                           : ST_GET_BY_RECEIVER,
+                   &ps, out);
+}
+
+invoice_store_status_t invoice_store_get(invoice_store_t *st,
+                                         const invoice_caller_t *caller,
+                                         const char *id, invoice_t *out)
+{
+    invoice_store_status_t status;
+    invoice_pg_t *db = invoice_pg_open(st, &status);
+
+    return db ? get(db, caller, id, out) : status;
+}
+
+/* A large file: the row, then its bytes by COPY, in one transaction. */
+static invoice_store_status_t create_streamed(invoice_pg_t *db,
+                                              const invoice_pg_params_t *ps,
+                                              const invoice_new_t *in,
+                                              invoice_t *out)
+{
+    invoice_store_status_t status = invoice_pg_begin(db);
+
+    if (status != INVOICE_STORE_OK) {
+        return status;
+    }
+    status = run_one(db, ST_INSERT_META, ps, out);
+    if (status == INVOICE_STORE_OK) {
+        status = invoice_pg_command(db, INVOICE_PG_COPY_FILE, PGRES_COPY_IN);
+    }
+    if (status == INVOICE_STORE_OK) {
+        status = invoice_pg_copy_file(db, in->id, in->content, in->size);
+    }
+    return invoice_pg_end(db, status);
+}
+
+invoice_store_status_t invoice_store_create(invoice_store_t *st,
+                                            const invoice_new_t *in,
+                                            invoice_t *out)
+{
+    invoice_pg_params_t ps = { 0 };
+    invoice_store_status_t status;
+    invoice_pg_t *db = invoice_pg_open(st, &status);
+    apr_pool_t *p = st->ctx.pool;
+
+    if (db == NULL) {
+        return status;
+    }
+    invoice_pg_text(&ps, in->id);
+    invoice_pg_int(&ps, p, in->sender_id);
+    invoice_pg_int(&ps, p, in->receiver_id);
+    invoice_pg_text(&ps, in->file_type);
+    invoice_pg_int(&ps, p, (int)in->size);
+    invoice_pg_bytes(&ps, in->sha256, 32);
+    if (in->size > INVOICE_PG_STREAM_CHUNK) {
+        return create_streamed(db, &ps, in, out);
+    }
+    invoice_pg_bytes(&ps, in->content, in->size);
+    status = run_one(db, ST_INSERT, &ps, out);
+    if (status == INVOICE_STORE_CONFLICT) {
+        /* The id is ours and fresh, so a duplicate means a retry after a
+         * lost connection found the first attempt committed. */
+        invoice_caller_t sender = { INVOICE_ROLE_SENDER, in->sender_id };
+        status = get(db, &sender, in->id, out);
+    }
+    return status;
+}
+
+static int list_statement(const invoice_page_t *page)
+{
+    int after = page->after != NULL;
+
+    if (page->caller.role == INVOICE_ROLE_SENDER) {
+        return after ? ST_LIST_SENDER_AFTER : ST_LIST_SENDER;
+    }
+    if (page->from_sender > 0) {
+        return after ? ST_LIST_PAIR_AFTER : ST_LIST_PAIR;
+    }
+    return after ? ST_LIST_RECEIVER_AFTER : ST_LIST_RECEIVER;
+}
+
+/* An empty page after a cursor: is the cursor simply the last row, or
+ * not in this list at all? */
+static invoice_store_status_t check_cursor(invoice_pg_t *db,
+                                           const invoice_page_t *page)
+{
+    invoice_t row;
+    invoice_store_status_t status = get(db, &page->caller, page->after, &row);
+
+    if (status == INVOICE_STORE_NOT_FOUND
+        || (status == INVOICE_STORE_OK && page->from_sender > 0
+            && row.sender_id != page->from_sender)) {
+        return INVOICE_STORE_BAD_CURSOR;
+    }
+    return status;
+}
+
+/* Every list statement takes: caller, limit, [sender], [cursor]. */
+static void list_params(invoice_pg_params_t *ps, apr_pool_t *p,
+                        const invoice_page_t *page)
+{
+    invoice_pg_int(ps, p, page->caller.id);
+    invoice_pg_int(ps, p, page->limit + 1);  /* one extra row: has_more */
+    if (page->caller.role == INVOICE_ROLE_CONSUMER && page->from_sender > 0) {
+        invoice_pg_int(ps, p, page->from_sender);
+    }
+    if (page->after != NULL) {
+        invoice_pg_text(ps, page->after);
+    }
+}
+
+invoice_store_status_t invoice_store_list(invoice_store_t *st,
+                                          const invoice_page_t *page,
+                                          apr_array_header_t **items,
+                                          int *has_more)
+{
+    invoice_pg_params_t ps = { 0 };
+    PGresult *res = NULL;
+    invoice_store_status_t status;
+    invoice_pg_t *db = invoice_pg_open(st, &status);
+    int rows;
+
+    if (db == NULL) {
+        return status;
+    }
+    list_params(&ps, st->ctx.pool, page);
+    status = invoice_pg_run(db, list_statement(page), &ps, 1, &res);
+    if (status != INVOICE_STORE_OK) {
+        return status;
+    }
+    if (PQntuples(res) == 0 && page->after != NULL
+        && (status = check_cursor(db, page)) != INVOICE_STORE_OK) {
+        return status;
+    }
+    *has_more = PQntuples(res) > page->limit;
+    *items = apr_array_make(st->ctx.pool, page->limit, sizeof(invoice_t));
+    rows = invoice_pg_invoices(st->ctx.pool, res, (invoice_t *)(*items)->elts,
+                               page->limit);
+    if (rows < 0) {
+        return invoice_pg_failed(db, "decoding invoice rows", NULL);
+    }
+    (*items)->nelts = rows;
+    return INVOICE_STORE_OK;
+}
+
+invoice_store_status_t invoice_store_pay(invoice_store_t *st, int consumer,
+                                         const char *id, invoice_t *out)
+{
+    invoice_pg_params_t ps = { 0 };
+    invoice_caller_t caller = { INVOICE_ROLE_CONSUMER, consumer };
+    invoice_store_status_t status;
+    invoice_pg_t *db = invoice_pg_open(st, &status);
+
+    if (db == NULL) {
+        return status;
+    }
+    invoice_pg_param_scope(&ps, st->ctx.pool, id, consumer);
+    status = run_one(db, ST_PAY, &ps, out);
+    if (status == INVOICE_STORE_NOT_FOUND) {
+        /* Nothing updated: already paid, or not this consumer's invoice. */
+        status = get(db, &caller, id, out);
+        if (status == INVOICE_STORE_OK) {
+            status = INVOICE_STORE_CONFLICT;
+        }
+    }
+    return status;
+}
+
+invoice_store_status_t invoice_store_ping(invoice_store_t *st)
+{
+    invoice_pg_params_t ps = { 0 };
+    PGresult *res = NULL;
+    invoice_store_status_t status;
+    invoice_pg_t *db = invoice_pg_open(st, &status);
+
+    return db ? invoice_pg_run(db, ST_PING, &ps, 0, &res) : status;
+}

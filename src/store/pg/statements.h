@@ -1,0 +1,27 @@
+/* The SQL of the PostgreSQL store: every statement, prepared on every
+ * pooled connection, and the columns an invoice row is read from. */
+#ifndef MOD_INVOICE_STORE_PG_STATEMENTS_H
+#define MOD_INVOICE_STORE_PG_STATEMENTS_H
+
+#include "store/store.h"
+
+typedef enum {
+    ST_INSERT, ST_GET_BY_SENDER, ST_GET_BY_RECEIVER,
+    ST_LIST_SENDER, ST_LIST_SENDER_AFTER,
+    ST_LIST_RECEIVER, ST_LIST_RECEIVER_AFTER,
+    ST_LIST_PAIR, ST_LIST_PAIR_AFTER,
+    ST_PAY, ST_FILE, ST_FILE_CHUNK, ST_INSERT_META, ST_PING, ST_COUNT
+} invoice_pg_statement_id_t;
+
+extern const invoice_store_statement_t invoice_pg_statements[ST_COUNT];
+
+/* Files above this size are written with COPY and read in chunks of it, so
+ * that neither libpq's buffers (which never shrink for the life of a
+ * pooled connection) nor a PGresult ever hold a whole large file. */
+#define INVOICE_PG_STREAM_CHUNK (1024 * 1024)
+
+/* The bytes of a large file go by COPY, inside the create's transaction. */
+#define INVOICE_PG_COPY_FILE \
+    "COPY invoice_files (invoice_id, content) FROM STDIN (FORMAT binary)"
+
+#endif

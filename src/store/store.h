@@ -1,0 +1,125 @@
+/* What the handlers may ask of storage, in the store's own types: no
+ * request_rec, no request parsing types.  A store handle is made per
+ * request from a small context (a pool, a way to get the pooled database
+ * connection, a logger) and connects on first use.
+ *
+ * Backends live beside this file; today one: PostgreSQL (store/pg/), the
+ * only place of the module that speaks SQL. */
+#ifndef MOD_INVOICE_STORE_STORE_H
+#define MOD_INVOICE_STORE_STORE_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+#include <apr_time.h>
+
+#include "core/invoice.h"
+#include "core/log.h"
+
+typedef enum {
+    INVOICE_STORE_OK = 0,
+    INVOICE_STORE_NOT_FOUND,    /* no such invoice visible to the caller */
+    INVOICE_STORE_CONFLICT,     /* pay: already paid */
+    INVOICE_STORE_BAD_CURSOR,   /* list: the cursor is not in this list */
+    INVOICE_STORE_UNAVAILABLE,  /* database unreachable or overloaded: 503 */
+    INVOICE_STORE_ERROR,        /* anything else: a bug, logged */
+    INVOICE_STORE_ABORTED,      /* the caller's sink refused the data */
+} invoice_store_status_t;
+
+/* What a store needs from its caller. */
+typedef struct {
+    apr_pool_t *pool;           /* results live as long as this pool */
+    /* The database connection (a PGconn *) lent for the pool's lifetime,
+     * or NULL when none is available; called once, on first use. */
+    void *(*connect)(void *baton);
+    invoice_log_fn log;
+    /* Told of each failed database operation (not of conflicts). */
+    void (*failed)(void *baton);
+    void *baton;                /* passed to connect, log and failed */
+} invoice_store_ctx_t;
+
+typedef struct invoice_store_t invoice_store_t;
+
+/* A new invoice, validated and with its id chosen by the caller (so that
+ * a retry after a lost connection cannot store it twice). */
+typedef struct {
+    const char *id;
+    int sender_id;
+    int receiver_id;
+    const char *file_type;          /* media type */
+    const unsigned char *content;
+    apr_size_t size;
+    const unsigned char *sha256;    /* 32 bytes */
+} invoice_new_t;
+
+/* One page of a caller's invoices, newest first. */
+typedef struct {
+    invoice_caller_t caller;
+    int from_sender;        /* a consumer's invoices from one sender; 0: all */
+    int limit;              /* 1..1000 */
+    const char *after;      /* continue after this invoice id; NULL: first */
+} invoice_page_t;
+
+/* A file's metadata and its first bytes (all of a small file). */
+typedef struct {
+    const char *file_type;
+    const unsigned char *sha256;    /* 32 bytes */
+    apr_time_t inserted_at;
+    apr_off_t size;                 /* the whole file */
+    const unsigned char *head;
+    apr_size_t head_len;
+} invoice_file_t;
+
+/* Receives file bytes; returns 0 when they could not be passed on. */
+typedef int (*invoice_store_sink_fn)(void *ctx, const char *data,
+                                     apr_size_t len);
+
+/* A statement of the store, for registration with mod_dbd. */
+typedef struct {
+    const char *label;  /* lowercase SQL identifier: PREPARE sends it unquoted */
+    const char *sql;    /* $n placeholders with casts: PostgreSQL infers types */
+} invoice_store_statement_t;
+
+/** The statements every pooled connection must have prepared. */
+const invoice_store_statement_t *invoice_store_statements(int *count);
+
+/** A store for one request: nothing is connected until first use. */
+invoice_store_t *invoice_store_make(const invoice_store_ctx_t *ctx);
+
+/** Store a new invoice; out is the row as stored. */
+invoice_store_status_t invoice_store_create(invoice_store_t *st,
+                                            const invoice_new_t *in,
+                                            invoice_t *out);
+
+/** One invoice, scoped to the caller: a sender sees what it sent, a
+ *  consumer what was addressed to it. */
+invoice_store_status_t invoice_store_get(invoice_store_t *st,
+                                         const invoice_caller_t *caller,
+                                         const char *id, invoice_t *out);
+
+/** A page of the caller's invoices; items is an array of invoice_t. */
+invoice_store_status_t invoice_store_list(invoice_store_t *st,
+                                          const invoice_page_t *page,
+                                          apr_array_header_t **items,
+                                          int *has_more);
+
+/** Pay an invoice addressed to consumer: OK once, CONFLICT afterwards. */
+invoice_store_status_t invoice_store_pay(invoice_store_t *st, int consumer,
+                                         const char *id, invoice_t *out);
+
+/** The file of an invoice addressed to consumer: metadata and first bytes
+ *  (up to 1 MiB), living as long as the store's pool. */
+invoice_store_status_t invoice_store_file(invoice_store_t *st, int consumer,
+                                          const char *id, invoice_file_t *out);
+
+/** Bytes [start, start+len) of that file, read in 1 MiB chunks and handed
+ *  to sink one at a time (ABORTED when the sink refuses one). */
+invoice_store_status_t invoice_store_file_range(invoice_store_t *st,
+                                                int consumer, const char *id,
+                                                apr_off_t start, apr_off_t len,
+                                                invoice_store_sink_fn sink,
+                                                void *ctx);
+
+/** A cheap round trip (SELECT 1): readiness. */
+invoice_store_status_t invoice_store_ping(invoice_store_t *st);
+
+#endif
