@@ -3,6 +3,7 @@
 
 APXS    ?= apxs
 CC      ?= cc
+VERSION := $(shell cat VERSION)
 PORT    ?= 8080
 PGPORT  ?= 55432
 RUNDIR  := .run
@@ -25,7 +26,8 @@ HEADERS := $(sort $(shell find src -name '*.h' -o -name '*.def'))
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 PG_INC = $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
 comma := ,
-APXS_CFLAGS = -Wc,-std=c11 $(addprefix -Wc$(comma),$(WARN)) -I$(CURDIR)/src -I$(PG_INC)
+APXS_CFLAGS = -Wc,-std=c11 $(addprefix -Wc$(comma),$(WARN)) -I$(CURDIR)/src -I$(PG_INC) \
+              -DINVOICE_VERSION_NUMBER=$(VERSION)
 
 # Pure-core unit tests, in folders that mirror src/core/: built with
 # sanitizers, and again plain for valgrind.
@@ -47,7 +49,7 @@ deps:
 
 build: deps .libs/mod_invoice.so
 
-.libs/mod_invoice.so: $(MODULE_SRCS) $(HEADERS) Makefile
+.libs/mod_invoice.so: $(MODULE_SRCS) $(HEADERS) Makefile VERSION
 	@mkdir -p build
 	@echo "apxs -c mod_invoice.so (log: build/apxs.log)"
 	@$(APXS) -c -o mod_invoice.so $(APXS_CFLAGS) $(MODULE_SRCS) -lpq -ljson-c -lcrypto \

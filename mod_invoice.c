@@ -9,8 +9,10 @@
 #include <http_request.h>
 #include <mod_status.h>
 
+#include "src/httpd/config.h"
 #include "src/httpd/counters.h"
 #include "src/httpd/dispatch.h"
+#include "src/httpd/errors.h"
 #include "src/httpd/ops.h"
 #include "src/httpd/startup.h"
 #include "src/httpd/tracing.h"
@@ -18,27 +20,37 @@
 static void invoice_register_hooks(apr_pool_t *p)
 {
     static const char *const before_dbd[] = { "mod_dbd.c", NULL };
+    /* A ProxyPass inside a mount wins over the mount. */
+    static const char *const after_proxy[] = { "mod_proxy.c", NULL };
 
+    ap_hook_check_config(invoice_startup_check_config, NULL, NULL,
+                         APR_HOOK_MIDDLE);
     ap_hook_post_config(invoice_startup_post_config, NULL, before_dbd,
                         APR_HOOK_MIDDLE);
-    ap_hook_handler(invoice_dispatch_handler, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_translate_name(invoice_dispatch_translate_name, NULL, NULL,
+    ap_hook_child_init(invoice_startup_child_init, NULL, NULL, APR_HOOK_LAST);
+    ap_hook_translate_name(invoice_dispatch_translate_name, after_proxy, NULL,
                            APR_HOOK_FIRST);
     ap_hook_map_to_storage(invoice_dispatch_map_to_storage, NULL, NULL,
                            APR_HOOK_FIRST);
-    ap_hook_fixups(invoice_tracing_fixups, NULL, NULL, APR_HOOK_MIDDLE);
+    /* Claim first (after core's SetHandler), then trace what is ours. */
+    ap_hook_fixups(invoice_dispatch_fixups, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_fixups(invoice_tracing_fixups, NULL, NULL, APR_HOOK_LAST);
+    ap_hook_handler(invoice_dispatch_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_insert_error_filter(invoice_errors_insert_filter, NULL, NULL,
+                                APR_HOOK_MIDDLE);
     ap_hook_log_transaction(invoice_counters_log_transaction, NULL, NULL,
                             APR_HOOK_MIDDLE);
     APR_OPTIONAL_HOOK(ap, status_hook, invoice_ops_status_hook, NULL, NULL,
                       APR_HOOK_MIDDLE);
+    invoice_errors_register();
 }
 
 AP_DECLARE_MODULE(invoice) = {
     STANDARD20_MODULE_STUFF,
-    NULL,                       /* per-directory config */
-    NULL,                       /* merge per-directory */
-    NULL,                       /* per-server config */
-    NULL,                       /* merge per-server */
-    NULL,                       /* directives */
+    invoice_config_create_dir,
+    invoice_config_merge_dir,
+    invoice_config_create_srv,
+    NULL,                       /* a vhost's mounts are its own */
+    invoice_directives,
     invoice_register_hooks
 };

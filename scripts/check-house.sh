@@ -37,9 +37,11 @@ for my $f (@files) {
         my ($fn, $args) = ($1, $2);
         my $line = 1 + (substr($text, 0, $-[0]) =~ tr/\n//);
         next if $args =~ /"%s",\s*line\s*$/;    # an adapter: the id is in line
-        if ($args =~ /INVLOGNO\((\d{5})\)/) {
-            push @bad, "$f:$line: INVLOGNO($1) is also used at $ids{$1}" if $ids{$1};
-            $ids{$1} = "$f:$line";
+        if (my @found = $args =~ /INVLOGNO\((\d{5})\)/g) {
+            for my $id (@found) {
+                push @bad, "$f:$line: INVLOGNO($id) is also used at $ids{$id}" if $ids{$id};
+                $ids{$id} = "$f:$line";
+            }
         } else {
             push @bad, "$f:$line: $fn without an INVLOGNO(nnnnn) id";
         }

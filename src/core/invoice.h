@@ -18,6 +18,24 @@ typedef struct {
 /** "sender" / "consumer" (NULL for NONE). */
 const char *invoice_role_name(invoice_role_t role);
 
+typedef enum {
+    INVOICE_PARTY_OK = 0,
+    INVOICE_PARTY_EMPTY,        /* no identity at all: unauthenticated */
+    INVOICE_PARTY_MALFORMED,    /* not "N", "sender:N" or "consumer:N" */
+    INVOICE_PARTY_OTHER_ROLE,   /* "sender:N" on a consumer route, or back */
+} invoice_party_status_t;
+
+/**
+ * An identity established by Apache (REMOTE_USER, a certificate's CN, a
+ * column of an authentication query ...) for a route of `role`: "N" is
+ * party N acting in that role, "sender:N" and "consumer:N" a party that
+ * may act in that role only; N is 1..2147483647 in plain decimal.
+ * NULL or "" is EMPTY.  out is set on OK only.
+ */
+invoice_party_status_t invoice_party_parse(const char *value,
+                                           invoice_role_t role,
+                                           invoice_caller_t *out);
+
 typedef struct {
     const char *id;             /* lowercase UUID */
     int sender_id;

@@ -141,9 +141,14 @@ static void render_requests(apr_pool_t *p, apr_array_header_t *out,
     }
 }
 
-const char *invoice_metrics_render(apr_pool_t *p, invoice_metrics_t *m)
+const char *invoice_metrics_render(apr_pool_t *p, invoice_metrics_t *m,
+                                   const char *version)
 {
     apr_array_header_t *out = apr_array_make(p, 256, sizeof(const char *));
+
+    push(out, apr_psprintf(p, "# HELP invoice_build_info The module's version.\n"
+                           "# TYPE invoice_build_info gauge\n"
+                           "invoice_build_info{version=\"%s\"} 1\n", version));
 
     render_requests(p, out, m);
     for (int c = 0; c < INVOICE_COUNT_N; c++) {

@@ -47,8 +47,10 @@ void invoice_metrics_add(invoice_metrics_t *m, invoice_counter_t c,
 
 void invoice_metrics_db_acquire(invoice_metrics_t *m, apr_int64_t duration_us);
 
-/** The whole exposition text, allocated from p. */
-const char *invoice_metrics_render(apr_pool_t *p, invoice_metrics_t *m);
+/** The whole exposition text, allocated from p; version is the module's,
+ *  shown as invoice_build_info{version="..."} 1. */
+const char *invoice_metrics_render(apr_pool_t *p, invoice_metrics_t *m,
+                                   const char *version);
 
 /** Key figures, one "name value" line each (for mod_status). */
 const char *invoice_metrics_summary(apr_pool_t *p, invoice_metrics_t *m);

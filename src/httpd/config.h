@@ -1,22 +1,67 @@
-/* Where the module answers: the handler names an operator sets with
- * SetHandler, and the API's mount point. */
+/* The module's directives and configuration.
+ *
+ * Per directory (merged like any Apache directive):
+ *   InvoiceAPI On|Off        mounts the API at the enclosing <Location>
+ *   InvoiceIdentity header | remote-user | "expr=..."
+ * Per server: the mounts configured in it (for the checks at startup).
+ * Also the handler names an operator may place with SetHandler. */
 #ifndef MOD_INVOICE_HTTPD_CONFIG_H
 #define MOD_INVOICE_HTTPD_CONFIG_H
 
 #include <httpd.h>
+#include <http_config.h>
 
-#define INVOICE_API_HANDLER "invoice"
+#include "httpd/dbd_conf.h"
+#include "identity/identity.h"
+
+#define INVOICE_API_HANDLER "invoice"           /* set by the module itself */
 #define INVOICE_HEALTH_HANDLER "invoice-health"
 #define INVOICE_METRICS_HANDLER "invoice-metrics"
+#define INVOICE_PROBLEM_HANDLER "invoice-problem"
 
-/* The API's mount point: routes (core/routes.def) are relative to it. */
-#define INVOICE_MOUNT "/api"
+typedef struct {
+    int api;                        /* -1 unset, 0 Off, 1 On */
+    const char *mount;              /* the <Location> path when api is 1 */
+    int identity_set;
+    invoice_identity_conf_t identity;
+} invoice_dir_conf_t;
+
+/* Where InvoiceAPI On was said. */
+typedef struct invoice_mount_t {
+    const char *path;
+    const char *file;
+    int line;
+    const ap_directive_t *vhost;    /* the enclosing <VirtualHost>, or NULL */
+    struct invoice_mount_t *next;
+} invoice_mount_t;
+
+typedef struct {
+    invoice_mount_t *mounts;        /* of this server, newest first */
+    invoice_dbd_conf_t dbd;         /* what mod_dbd was told (startup.c) */
+} invoice_srv_conf_t;
+
+extern const command_rec invoice_directives[];
+
+void *invoice_config_create_dir(apr_pool_t *p, char *path);
+void *invoice_config_merge_dir(apr_pool_t *p, void *base, void *add);
+void *invoice_config_create_srv(apr_pool_t *p, server_rec *s);
+
+/** The directory configuration of r. */
+const invoice_dir_conf_t *invoice_config_dir(request_rec *r);
+
+/** The server configuration of s (shared with the main server when no
+ *  directive of the module appears in s's <VirtualHost>). */
+invoice_srv_conf_t *invoice_config_srv(server_rec *s);
 
 /** True for the module's own handler names. */
 int invoice_config_handler_is_ours(const char *handler);
 
-/** The path of uri below the mount ("/sender/invoices"), or NULL when uri
- *  is not under it. */
-const char *invoice_config_below_mount(const char *uri);
+/** The API mount of r as a prefix for paths: "/api", or "" for a mount at
+ *  "/"; NULL when r is not in a mount. */
+const char *invoice_config_mount_prefix(request_rec *r);
+
+/** The path of r below the API mount that applies to r ("/sender/invoices",
+ *  "" for the mount itself), or NULL when r is not in a mount. */
+const char *invoice_config_below_mount(request_rec *r);
 
 #endif

@@ -3,32 +3,46 @@
 
 #include <apr_dbd.h>
 #include <mod_dbd.h>
+#include <apr_hash.h>
+#include <apr_strings.h>
 #include <apr_time.h>
 
+#include "httpd/config.h"
 #include "httpd/counters.h"
 #include "httpd/private.h"
 
 static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire_fn;
 
-const char *invoice_db_post_config(server_rec *s)
+/* The store's statements, registered once per mod_dbd configuration of a
+ * server with a mount: mod_dbd warns about a label registered twice, and
+ * vhosts without DBD directives share the main server's configuration.
+ * (A pool that lacks them, because its server has no mount of its own,
+ * gets them on first use: the store prepares what is missing.) */
+void invoice_db_post_config(apr_pool_t *ptemp, server_rec *s)
 {
     APR_OPTIONAL_FN_TYPE(ap_dbd_prepare) *prepare =
         APR_RETRIEVE_OPTIONAL_FN(ap_dbd_prepare);
+    module *dbd = ap_find_linked_module("mod_dbd.c");
+    apr_hash_t *seen = apr_hash_make(ptemp);
     const invoice_store_statement_t *statements;
     int count;
 
     dbd_acquire_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
-    if (prepare == NULL || dbd_acquire_fn == NULL) {
-        return "mod_invoice needs mod_dbd: LoadModule dbd_module first";
-    }
-    /* Statements must reach mod_dbd before it builds connections. */
     statements = invoice_store_statements(&count);
-    for (server_rec *sv = s; sv != NULL; sv = sv->next) {
+    for (server_rec *sv = s; prepare && dbd && sv != NULL; sv = sv->next) {
+        const invoice_srv_conf_t *sc = invoice_config_srv(sv);
+        void *dbd_conf = ap_get_module_config(sv->module_config, dbd);
+
+        if (sc == NULL || sc->mounts == NULL
+            || apr_hash_get(seen, &dbd_conf, sizeof(dbd_conf)) != NULL) {
+            continue;
+        }
+        apr_hash_set(seen, apr_pmemdup(ptemp, &dbd_conf, sizeof(dbd_conf)),
+                     sizeof(dbd_conf), "");
         for (int i = 0; i < count; i++) {
             prepare(sv, statements[i].sql, statements[i].label);
         }
     }
-    return NULL;
 }
 
 static void *connect_pooled(void *baton)

@@ -9,9 +9,9 @@
 
 #include "store/store.h"
 
-/** Resolve mod_dbd's functions and register the store's statements with
- *  every server (post_config, before mod_dbd's).  NULL or an error. */
-const char *invoice_db_post_config(server_rec *s);
+/** post_config (before mod_dbd's): resolve mod_dbd's functions, register
+ *  the store's statements with the pool of every server with a mount. */
+void invoice_db_post_config(apr_pool_t *ptemp, server_rec *s);
 
 /** The store for r: connects (and counts the acquire time) on first use. */
 invoice_store_t *invoice_db_store(request_rec *r);

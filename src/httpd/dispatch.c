@@ -1,7 +1,6 @@
 /* From a request to an answer.  See dispatch.h. */
 #include "httpd/dispatch.h"
 
-#include <http_core.h>
 #include <http_protocol.h>
 #include <http_request.h>
 #include <apr_strings.h>
@@ -10,10 +9,11 @@
 #include "httpd/config.h"
 #include "httpd/context.h"
 #include "httpd/db.h"
+#include "httpd/errors.h"
 #include "httpd/handlers.h"
 #include "httpd/ops.h"
+#include "httpd/private.h"
 #include "httpd/respond.h"
-#include "identity/identity.h"
 
 /* The handler of each action, from the one route table. */
 static invoice_handler_fn *const handlers[INVOICE_ACTION_COUNT] = {
@@ -25,51 +25,33 @@ static invoice_handler_fn *const handlers[INVOICE_ACTION_COUNT] = {
 #undef INVOICE_OPS
 };
 
-/* Target of the shipped `ErrorDocument` lines: errors that httpd itself
- * raises inside the API (413 from LimitRequestBody, 400 from bad chunking,
- * 405 from TraceEnable off ...) come back here to be rendered as
- * problem+json like every other error of the API. */
-#define PROBLEM_PATH INVOICE_MOUNT "/.problem"
+/* r->filename of a claimed request. */
+#define CLAIMED "invoice:"
 
-static const char *detail_for_status(request_rec *r, int status)
+int invoice_dispatch_translate_name(request_rec *r)
 {
-    switch (status) {
-    case HTTP_REQUEST_ENTITY_TOO_LARGE:
-        return apr_psprintf(r->pool, "request body exceeds the limit of %"
-                            APR_OFF_T_FMT " bytes", ap_get_limit_req_body(r));
-    case HTTP_METHOD_NOT_ALLOWED:
-        return "method not allowed";
-    case HTTP_REQUEST_TIME_OUT:
-        return "request timed out";
-    case HTTP_BAD_REQUEST:
-        return "malformed request";
-    default:
-        return invoice_problem_title(status);
+    if (invoice_config_below_mount(r) == NULL) {
+        return DECLINED;
     }
+    r->filename = apr_pstrcat(r->pool, CLAIMED, r->uri, NULL);
+    return OK;
 }
 
-/* An ErrorDocument internal redirect: answer with the original status. */
-static int render_httpd_error(request_rec *r)
+/* The per-directory configuration is the server's here (httpd resets it
+ * before this hook): the claim is read from r->filename. */
+int invoice_dispatch_map_to_storage(request_rec *r)
 {
-    int status = r->prev->status;
-    const char *allow = apr_table_get(r->prev->headers_out, "Allow");
-    const char *path = invoice_config_below_mount(r->prev->uri);
-    invoice_route_t route;
+    return r->filename != NULL
+           && strncmp(r->filename, CLAIMED, sizeof(CLAIMED) - 1) == 0
+               ? OK : DECLINED;
+}
 
-    if (status < 400 || status > 599) {
-        status = HTTP_INTERNAL_SERVER_ERROR;
+int invoice_dispatch_fixups(request_rec *r)
+{
+    if (invoice_config_below_mount(r) != NULL) {
+        r->handler = INVOICE_API_HANDLER;
     }
-    /* httpd refused the method itself (TRACE): name what the path allows. */
-    if (allow == NULL && status == HTTP_METHOD_NOT_ALLOWED && path != NULL
-        && invoice_route_match(r->prev->method, path, &route)
-               == INVOICE_ROUTE_METHOD_NOT_ALLOWED) {
-        allow = apr_pstrdup(r->pool, route.allow);
-    }
-    if (allow) {
-        apr_table_setn(r->headers_out, "Allow", allow);
-    }
-    return invoice_send_problem(r, status, detail_for_status(r->prev, status),
-                                NULL);
+    return DECLINED;
 }
 
 /* No route: 404, or 405 naming what the path allows. */
@@ -81,37 +63,45 @@ static int unrouted(request_rec *r, invoice_route_status_t st,
         return invoice_send_problem(r, HTTP_NOT_FOUND, "no such resource", NULL);
     }
     return invoice_send_not_allowed(r, apr_pstrdup(r->pool, route->allow),
-        apr_pstrcat(r->pool, INVOICE_MOUNT, route->template, " allows ",
-                    route->allow, NULL));
+        apr_pstrcat(r->pool, invoice_config_mount_prefix(r), route->template,
+                    " allows ", route->allow, NULL));
 }
 
-static int unauthenticated(request_rec *r, const invoice_identity_refusal_t *why)
+static int refused(request_rec *r, invoice_identity_status_t st,
+                   const invoice_identity_refusal_t *why)
 {
     ap_discard_request_body(r);
-    apr_table_setn(r->err_headers_out, "WWW-Authenticate", why->challenge);
-    return invoice_send_problem(r, HTTP_UNAUTHORIZED, why->detail, NULL);
+    if (why->log != NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, INVLOGNO(00103) "%s",
+                      ap_escape_logitem(r->pool, why->log));
+    }
+    if (why->challenge != NULL) {
+        apr_table_setn(r->err_headers_out, "WWW-Authenticate", why->challenge);
+    }
+    return invoice_send_problem(r, st == INVOICE_IDENTITY_FORBIDDEN
+                                       ? HTTP_FORBIDDEN : HTTP_UNAUTHORIZED,
+                                why->detail, NULL);
 }
 
 static int api_handler(request_rec *r)
 {
-    const char *path = invoice_config_below_mount(r->uri);
+    const char *path = invoice_config_below_mount(r);
     invoice_route_t route;
     invoice_route_status_t st;
     invoice_call_t call = { r, &route, { 0, 0 }, NULL };
     invoice_identity_refusal_t why;
+    invoice_identity_status_t who;
 
-    if (r->prev != NULL && strcmp(r->uri, PROBLEM_PATH) == 0) {
-        return render_httpd_error(r);
-    }
     st = path ? invoice_route_match(r->method, path, &route)
               : INVOICE_ROUTE_NOT_FOUND;
     if (st != INVOICE_ROUTE_OK) {
         return unrouted(r, st, &route);
     }
-    if (invoice_identity_of(r, route.role, &call.caller, &why)
-            != INVOICE_IDENTITY_OK) {
+    who = invoice_identity_of(r, &invoice_config_dir(r)->identity, route.role,
+                              &call.caller, &why);
+    if (who != INVOICE_IDENTITY_OK) {
         invoice_req_identify(r, route.action, NULL, route.id);
-        return unauthenticated(r, &why);
+        return refused(r, who, &why);
     }
     invoice_req_identify(r, route.action, &call.caller, route.id);
     if (route.def->body == INVOICE_BODY_DISCARD) {
@@ -129,6 +119,9 @@ int invoice_dispatch_handler(request_rec *r)
     if (strcmp(r->handler, INVOICE_API_HANDLER) == 0) {
         return api_handler(r);
     }
+    if (strcmp(r->handler, INVOICE_PROBLEM_HANDLER) == 0) {
+        return invoice_errors_document(r);
+    }
     if (strcmp(r->handler, INVOICE_HEALTH_HANDLER) == 0) {
         return invoice_ops_health(r);
     }
@@ -136,19 +129,4 @@ int invoice_dispatch_handler(request_rec *r)
         return invoice_ops_metrics(r);
     }
     return DECLINED;
-}
-
-/* r->filename names the module, as mod_proxy's "proxy:" does. */
-int invoice_dispatch_translate_name(request_rec *r)
-{
-    if (invoice_config_below_mount(r->uri) == NULL) {
-        return DECLINED;
-    }
-    r->filename = apr_pstrcat(r->pool, "invoice:", r->uri, NULL);
-    return OK;
-}
-
-int invoice_dispatch_map_to_storage(request_rec *r)
-{
-    return invoice_config_below_mount(r->uri) ? OK : DECLINED;
 }

@@ -4,6 +4,7 @@
 
 #include "core/render.h"
 #include "httpd/counters.h"
+#include "httpd/diagnosis.h"
 #include "httpd/respond.h"
 
 int invoice_h_send_invoice(invoice_call_t *call, int status,
@@ -31,8 +32,7 @@ int invoice_h_store_failure(invoice_call_t *call,
             "starting_after must be the id of an invoice in this list", NULL);
     case INVOICE_STORE_UNAVAILABLE:
         invoice_count(INVOICE_COUNT_UNAVAILABLE, 1);
-        return invoice_send_unavailable(r,
-            "the database is unavailable; retry later");
+        return invoice_diagnosis_send_unavailable(r);
     default:
         return invoice_send_problem(r, HTTP_INTERNAL_SERVER_ERROR,
                                     "internal error", NULL);

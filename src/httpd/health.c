@@ -7,6 +7,7 @@
 #include "core/routes.h"
 #include "httpd/context.h"
 #include "httpd/db.h"
+#include "httpd/diagnosis.h"
 #include "httpd/respond.h"
 
 static int send_status(request_rec *r, int status, const char *word)
@@ -14,6 +15,27 @@ static int send_status(request_rec *r, int status, const char *word)
     const char *body = apr_psprintf(r->pool, "{\"status\":\"%s\"}", word);
     apr_table_setn(r->headers_out, "Cache-Control", "no-store");
     return invoice_send_json(r, status, body, strlen(body));
+}
+
+/* Ready: a pooled connection answers now, and the last diagnosis found no
+ * misconfiguration.  Otherwise 503, with the diagnosis's reason. */
+static int ready_or_why(request_rec *r)
+{
+    invoice_db_diagnosis_t d = invoice_diagnosis_of(r);
+
+    if (d.health != INVOICE_DB_MISCONFIGURED
+        && invoice_store_ping(invoice_db_store(r)) == INVOICE_STORE_OK) {
+        if (d.health != INVOICE_DB_FINE) {
+            invoice_diagnosis_suspect(r);   /* back: say so soon */
+        }
+        return send_status(r, HTTP_OK, "ready");
+    }
+    invoice_diagnosis_suspect(r);
+    if (d.health == INVOICE_DB_MISCONFIGURED) {
+        return invoice_send_unavailable(r, d.reason, "misconfiguration");
+    }
+    return invoice_send_unavailable(r, d.reason ? d.reason
+                                    : "the database is unavailable", "outage");
 }
 
 int invoice_ops_health(request_rec *r)
@@ -29,8 +51,6 @@ int invoice_ops_health(request_rec *r)
     if (!ready) {
         return send_status(r, HTTP_OK, "ok");   /* liveness: no database */
     }
-    if (invoice_store_ping(invoice_db_store(r)) != INVOICE_STORE_OK) {
-        return invoice_send_unavailable(r, "the database is unavailable");
-    }
-    return send_status(r, HTTP_OK, "ready");
+    return ready_or_why(r);
 }
+

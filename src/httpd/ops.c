@@ -8,6 +8,7 @@
 #include "httpd/context.h"
 #include "httpd/counters.h"
 #include "httpd/respond.h"
+#include "httpd/version.h"
 
 int invoice_ops_metrics(request_rec *r)
 {
@@ -23,7 +24,7 @@ int invoice_ops_metrics(request_rec *r)
         return invoice_send_problem(r, HTTP_SERVICE_UNAVAILABLE,
                                     "metrics are not available", NULL);
     }
-    body = invoice_metrics_render(r->pool, m);
+    body = invoice_metrics_render(r->pool, m, INVOICE_VERSION);
     r->status = HTTP_OK;
     ap_set_content_type(r, "text/plain; version=0.0.4; charset=utf-8");
     ap_set_content_length(r, (apr_off_t)strlen(body));

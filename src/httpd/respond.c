@@ -30,6 +30,16 @@ int invoice_send_problem(request_rec *r, int status, const char *detail,
     return send_body(r, status, INVOICE_PROBLEM_MEDIA, body, len);
 }
 
+int invoice_send_problem_members(request_rec *r, int status,
+                                 const char *detail,
+                                 const char *const *members)
+{
+    apr_size_t len;
+    const char *body = invoice_problem_render_members(r->pool, status, detail,
+                                                      NULL, members, &len);
+    return send_body(r, status, INVOICE_PROBLEM_MEDIA, body, len);
+}
+
 int invoice_send_not_allowed(request_rec *r, const char *allow,
                              const char *detail)
 {
@@ -37,9 +47,13 @@ int invoice_send_not_allowed(request_rec *r, const char *allow,
     return invoice_send_problem(r, HTTP_METHOD_NOT_ALLOWED, detail, NULL);
 }
 
-int invoice_send_unavailable(request_rec *r, const char *detail)
+int invoice_send_unavailable(request_rec *r, const char *detail,
+                             const char *cause)
 {
+    const char *members[] = { "cause", cause, NULL };
+
     apr_table_setn(r->err_headers_out, "Retry-After",
                    INVOICE_RETRY_AFTER_SECONDS);
-    return invoice_send_problem(r, HTTP_SERVICE_UNAVAILABLE, detail, NULL);
+    return invoice_send_problem_members(r, HTTP_SERVICE_UNAVAILABLE, detail,
+                                        cause ? members : NULL);
 }

@@ -18,11 +18,18 @@ int invoice_send_json(request_rec *r, int status, const char *body,
 int invoice_send_problem(request_rec *r, int status, const char *detail,
                          const invoice_field_errors_t *errors);
 
+/** The same with extension members (invoice_problem_render_members). */
+int invoice_send_problem_members(request_rec *r, int status,
+                                 const char *detail,
+                                 const char *const *members);
+
 /** 405 problem with Allow; returns DONE. */
 int invoice_send_not_allowed(request_rec *r, const char *allow,
                              const char *detail);
 
-/** 503 problem with Retry-After; returns DONE. */
-int invoice_send_unavailable(request_rec *r, const char *detail);
+/** 503 problem with Retry-After; returns DONE.  cause (NULL, "outage" or
+ *  "misconfiguration") becomes the problem's "cause" member. */
+int invoice_send_unavailable(request_rec *r, const char *detail,
+                             const char *cause);
 
 #endif

@@ -53,8 +53,8 @@ static int store_new(invoice_call_t *call, const invoice_create_t *in)
     invoice_count(INVOICE_COUNT_BYTES_UPLOADED, in->content_len);
     invoice_req_identify(r, call->route->action, &call->caller, inv.id);
     apr_table_setn(r->headers_out, "Location",
-                   apr_pstrcat(r->pool, INVOICE_MOUNT "/sender/invoices/",
-                               inv.id, NULL));
+                   apr_pstrcat(r->pool, invoice_config_mount_prefix(r),
+                               "/sender/invoices/", inv.id, NULL));
     return invoice_h_send_invoice(call, HTTP_CREATED, &inv);
 }
 

@@ -1,19 +1,101 @@
-/* After the configuration is read.  See startup.h. */
+/* Startup.  See startup.h. */
 #include "httpd/startup.h"
 
+#include <apr_dbd.h>
+#include <apr_hash.h>
+#include <apr_strings.h>
+#include <mod_dbd.h>
+
+#include "httpd/config.h"
 #include "httpd/counters.h"
 #include "httpd/db.h"
+#include "httpd/diagnosis.h"
 #include "httpd/private.h"
+#include "httpd/version.h"
+#include "store/diagnose.h"
+#include "store/store.h"
+
+/* Each server configuration once: vhosts without a directive of the
+ * module share the main server's. */
+static int first_time(apr_hash_t *seen, const void *conf)
+{
+    if (apr_hash_get(seen, &conf, sizeof(conf)) != NULL) {
+        return 0;
+    }
+    apr_hash_set(seen, apr_pmemdup(apr_hash_pool_get(seen), &conf,
+                                   sizeof(conf)), sizeof(conf), "");
+    return 1;
+}
+
+/* The mount's server's database settings, or why they cannot work. */
+static const char *check_mount(apr_pool_t *p, const invoice_mount_t *m,
+                               invoice_dbd_conf_t *dbd)
+{
+    const char *why;
+
+    invoice_dbd_conf_read(p, m->vhost, dbd);
+    if (dbd->driver == NULL || strcasecmp(dbd->driver, "pgsql") != 0) {
+        return apr_psprintf(p, "its server has %s%s: mod_invoice needs "
+                            "DBDriver pgsql (and DBDParams)",
+                            dbd->driver ? "DBDriver " : "no DBDriver",
+                            dbd->driver ? dbd->driver : "");
+    }
+    if ((why = invoice_store_check_params(p, dbd->params)) != NULL) {
+        return apr_pstrcat(p, "its DBDParams do not parse: ", why, NULL);
+    }
+    if (dbd->min > dbd->max) {
+        return apr_psprintf(p, "its DBDMax (%d) is below DBDMin (%d): mod_dbd "
+                            "could not build its connection pool", dbd->max,
+                            dbd->min);
+    }
+    return NULL;
+}
+
+int invoice_startup_check_config(apr_pool_t *pconf, apr_pool_t *plog,
+                                 apr_pool_t *ptemp, server_rec *s)
+{
+    apr_hash_t *seen = apr_hash_make(ptemp);
+    int ok = OK;
+
+    for (server_rec *sv = s; sv != NULL; sv = sv->next) {
+        invoice_srv_conf_t *sc = invoice_config_srv(sv);
+
+        if (sc == NULL || sc->mounts == NULL || !first_time(seen, sc)) {
+            continue;
+        }
+        if (APR_RETRIEVE_OPTIONAL_FN(ap_dbd_prepare) == NULL) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, NULL, INVLOGNO(00001)
+                         "InvoiceAPI On at %s:%d needs mod_dbd: LoadModule "
+                         "dbd_module first (a2enmod dbd)", sc->mounts->file,
+                         sc->mounts->line);
+            return !OK;
+        }
+        for (invoice_mount_t *m = sc->mounts; m != NULL; m = m->next) {
+            const char *why = check_mount(pconf, m, &sc->dbd);
+
+            if (why != NULL) {
+                ap_log_error(APLOG_MARK, APLOG_EMERG, 0, NULL, INVLOGNO(00401)
+                             "InvoiceAPI On at %s:%d (<Location %s>): %s",
+                             m->file, m->line, m->path, why);
+                ok = !OK;
+            }
+        }
+    }
+    return ok;
+}
 
 int invoice_startup_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                                 apr_pool_t *ptemp, server_rec *s)
 {
-    const char *err = invoice_db_post_config(s);
-
-    if (err != NULL) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, INVLOGNO(00001) "%s", err);
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
+    invoice_db_post_config(ptemp, s);
     invoice_counters_post_config(s);    /* metrics are optional: logged */
+    invoice_diagnosis_post_config(s);
+    /* "Apache/2.4.x mod_invoice/VERSION configured -- resuming ..." */
+    ap_add_version_component(pconf, "mod_invoice/" INVOICE_VERSION);
     return OK;
+}
+
+void invoice_startup_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    invoice_diagnosis_child_init(pchild, s);
 }

@@ -8,17 +8,21 @@
 
 int invoice_tracing_fixups(request_rec *r)
 {
-    invoice_req_t *ctx;
+    if (invoice_config_handler_is_ours(r->handler)) {
+        invoice_tracing_apply(r);
+    }
+    return DECLINED;
+}
+
+void invoice_tracing_apply(request_rec *r)
+{
+    invoice_req_t *ctx = invoice_req(r);
     unsigned char random[24];
     char header[INVOICE_TRACEPARENT_LEN + 1];
 
-    if (!invoice_config_handler_is_ours(r->handler)) {
-        return DECLINED;
-    }
-    ctx = invoice_req(r);
     if (ctx->trace.span_id[0] == '\0') {
         if (apr_generate_random_bytes(random, sizeof(random)) != APR_SUCCESS) {
-            return DECLINED;    /* no trace rather than no answer */
+            return;     /* no trace rather than no answer */
         }
         invoice_trace_start(apr_table_get(r->headers_in, "traceparent"),
                             random, &ctx->trace);
@@ -31,5 +35,4 @@ int invoice_tracing_fixups(request_rec *r)
                    ctx->trace.trace_id);
     apr_table_setn(r->notes, "invoice_trace_id", ctx->trace.trace_id);
     apr_table_setn(r->subprocess_env, "INVOICE_TRACE_ID", ctx->trace.trace_id);
-    return DECLINED;
 }

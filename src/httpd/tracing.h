@@ -6,6 +6,10 @@
 
 #include <httpd.h>
 
+/** fixups hook: the trace of requests of the module's handlers. */
 int invoice_tracing_fixups(request_rec *r);
+
+/** Start (once per request) and send the trace of r. */
+void invoice_tracing_apply(request_rec *r);
 
 #endif

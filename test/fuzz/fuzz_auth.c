@@ -1,6 +1,8 @@
-/* libFuzzer target: the Authorization header.  Cross-check: a value (the
- * input up to its first NUL, as httpd would hand it over) is accepted only
- * when it is exactly "<role> " + the decimal of the id. */
+/* libFuzzer target: the Authorization header and party identities.
+ * Cross-checks: a header value (the input up to its first NUL, as httpd
+ * would hand it over) is accepted only when it is exactly "<role> " + the
+ * decimal of the id; a party value (REMOTE_USER, an expression's value)
+ * only when it is exactly "N" or "<role>:N" for the route's role. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         else {
             FUZZ_CHECK(id == -7);                       /* untouched */
+        }
+    }
+    for (size_t i = 0; i < 2; i++) {
+        invoice_caller_t who = { INVOICE_ROLE_NONE, -7 };
+        char qualified[48];
+
+        if (invoice_party_parse(value, roles[i].role, &who) == INVOICE_PARTY_OK) {
+            FUZZ_CHECK(who.id > 0 && who.role == roles[i].role);
+            snprintf(canon, sizeof(canon), "%d", who.id);
+            snprintf(qualified, sizeof(qualified), "%s:%d",
+                     invoice_role_name(roles[i].role), who.id);
+            FUZZ_CHECK(strcmp(canon, value) == 0 || strcmp(qualified, value) == 0);
+        }
+        else {
+            FUZZ_CHECK(who.id == -7);
         }
     }
     /* Path ids: the raw bytes, not NUL-terminated. */

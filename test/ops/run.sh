@@ -79,7 +79,7 @@ curl -s -o /dev/null -H 'traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b
      -H 'Authorization: consumer 2' "$A/api/consumer/invoices/$id"
 sleep 0.2
 line=$(grep 0af7651916cd43dd8448eb211c80319c "$RUN/a/logs/access_log" | tail -1)
-check "log: route template" matches "$line" '"route":"GET /api/consumer/invoices/\{id\}"'
+check "log: route template" matches "$line" '"route":"GET /consumer/invoices/\{id\}"'
 check "log: caller" matches "$line" '"role":"consumer","caller_id":"2"'
 check "log: invoice id" matches "$line" "\"invoice_id\":\"$id\""
 check "log: status and duration" matches "$line" '"status":200,"duration_us":[0-9]+,'
@@ -103,7 +103,7 @@ check "concurrent pays over A and B: one 200, nine 409" eq "$codes" "200:1 409:9
 
 # --- metrics: exact deltas for traffic sent to B, across its children
 before_created=$(metric "$B" invoice_created_total)
-before_201=$(metric "$B" 'invoice_http_requests_total{route="POST /api/sender/invoices",status="2xx"}')
+before_201=$(metric "$B" 'invoice_http_requests_total{route="POST /sender/invoices",status="2xx"}')
 before_404=$(metric "$B" 'invoice_http_requests_total{route="unmatched",status="4xx"}')
 before_422=$(metric "$B" 'invoice_rejected_requests_total{reason="invalid_fields"}')
 seq 40 | xargs -P 8 -I{} curl -s -o /dev/null -X POST -H 'Authorization: sender 600' \
@@ -113,7 +113,7 @@ seq 5 | xargs -P 5 -I@ curl -s -o /dev/null -X POST -H 'Authorization: sender 60
     -H 'Content-Type: application/json' -d '{"invoice":{}}' "$B/api/sender/invoices"
 check "children serving B" eval '[ "$(pgrep -P "$(cat "$RUN/b/httpd.pid")" | wc -l)" -ge 2 ]'
 check "created counter" eq "$(( $(metric "$B" invoice_created_total) - before_created ))" 40
-check "2xx creates" eq "$(( $(metric "$B" 'invoice_http_requests_total{route="POST /api/sender/invoices",status="2xx"}') - before_201 ))" 40
+check "2xx creates" eq "$(( $(metric "$B" 'invoice_http_requests_total{route="POST /sender/invoices",status="2xx"}') - before_201 ))" 40
 check "404s" eq "$(( $(metric "$B" 'invoice_http_requests_total{route="unmatched",status="4xx"}') - before_404 ))" 12
 check "422s by reason" eq "$(( $(metric "$B" 'invoice_rejected_requests_total{reason="invalid_fields"}') - before_422 ))" 5
 check "bytes uploaded" eval '[ "$(metric "$B" invoice_uploaded_bytes_total)" -ge $((40 * 6718)) ]'
@@ -125,7 +125,7 @@ check "promtool check metrics" eval 'curl -s "$B/metrics" | promtool check metri
 } >"$RUN/dashboard-rules.yml"
 check "dashboard queries parse" eval 'promtool check rules "$RUN/dashboard-rules.yml" >/dev/null'
 check "dashboard uses only our metrics" eval '[ "$(grep -c "invoice_" "$RUN/dashboard-rules.yml")" -ge 12 ]'
-check "latency histogram count" eval '[ "$(metric "$B" "invoice_http_request_duration_seconds_count{route=\"POST /api/sender/invoices\"}")" -ge 40 ]'
+check "latency histogram count" eval '[ "$(metric "$B" "invoice_http_request_duration_seconds_count{route=\"POST /sender/invoices\"}")" -ge 40 ]'
 
 # Counters survive a graceful restart and never go backwards.
 c1=$(metric "$B" invoice_created_total)

@@ -30,26 +30,27 @@ static void requests_and_histogram(void **state)
     invoice_metrics_request(&m, INVOICE_ACTION_SENDER_CREATE, 422, 400);
     invoice_metrics_request(&m, INVOICE_ACTION_NONE, 404, 100);
     invoice_metrics_request(&m, 999, 503, 20000000);    /* out of range route */
-    text = invoice_metrics_render(pool, &m);
+    text = invoice_metrics_render(pool, &m, "9.8.7");
 
-    has_line(text, "invoice_http_requests_total{route=\"POST /api/sender/invoices\","
+    has_line(text, "invoice_build_info{version=\"9.8.7\"} 1\n");
+    has_line(text, "invoice_http_requests_total{route=\"POST /sender/invoices\","
                    "status=\"2xx\"} 2\n");
-    has_line(text, "invoice_http_requests_total{route=\"POST /api/sender/invoices\","
+    has_line(text, "invoice_http_requests_total{route=\"POST /sender/invoices\","
                    "status=\"4xx\"} 1\n");
     has_line(text, "invoice_http_requests_total{route=\"unmatched\",status=\"4xx\"} 1\n");
     has_line(text, "invoice_http_requests_total{route=\"unmatched\",status=\"5xx\"} 1\n");
     /* Cumulative buckets: 400us and 800us are <= 1ms, 30ms <= 50ms. */
-    has_line(text, "invoice_http_request_duration_seconds_bucket{route=\"POST /api/"
+    has_line(text, "invoice_http_request_duration_seconds_bucket{route=\"POST /"
                    "sender/invoices\",le=\"0.001\"} 2\n");
-    has_line(text, "invoice_http_request_duration_seconds_bucket{route=\"POST /api/"
+    has_line(text, "invoice_http_request_duration_seconds_bucket{route=\"POST /"
                    "sender/invoices\",le=\"0.025\"} 2\n");
-    has_line(text, "invoice_http_request_duration_seconds_bucket{route=\"POST /api/"
+    has_line(text, "invoice_http_request_duration_seconds_bucket{route=\"POST /"
                    "sender/invoices\",le=\"0.05\"} 3\n");
-    has_line(text, "invoice_http_request_duration_seconds_bucket{route=\"POST /api/"
+    has_line(text, "invoice_http_request_duration_seconds_bucket{route=\"POST /"
                    "sender/invoices\",le=\"+Inf\"} 3\n");
-    has_line(text, "invoice_http_request_duration_seconds_sum{route=\"POST /api/"
+    has_line(text, "invoice_http_request_duration_seconds_sum{route=\"POST /"
                    "sender/invoices\"} 0.031200\n");
-    has_line(text, "invoice_http_request_duration_seconds_count{route=\"POST /api/"
+    has_line(text, "invoice_http_request_duration_seconds_count{route=\"POST /"
                    "sender/invoices\"} 3\n");
     has_line(text, "invoice_http_request_duration_seconds_bucket{route=\"unmatched\","
                    "le=\"2.5\"} 1\n");
@@ -69,7 +70,7 @@ static void counters_and_acquire(void **state)
     invoice_metrics_add(&m, INVOICE_COUNT_BYTES_UPLOADED, 20154);
     invoice_metrics_add(&m, INVOICE_COUNT_UNAVAILABLE, 1);
     invoice_metrics_db_acquire(&m, 50);
-    text = invoice_metrics_render(pool, &m);
+    text = invoice_metrics_render(pool, &m, "9.8.7");
     has_line(text, "# TYPE invoice_created_total counter\ninvoice_created_total 3\n");
     has_line(text, "invoice_uploaded_bytes_total 20154\n");
     has_line(text, "invoice_unavailable_total 1\n");
@@ -83,7 +84,7 @@ static void counters_and_acquire(void **state)
 static void route_names(void **state)
 {
     assert_string_equal(invoice_route_label(INVOICE_ACTION_CONSUMER_PAY),
-                        "POST /api/consumer/invoices/{id}/pay");
+                        "POST /consumer/invoices/{id}/pay");
     assert_string_equal(invoice_route_label(INVOICE_ACTION_READYZ),
                         "GET /readyz");
     assert_string_equal(invoice_route_label(-1), "unmatched");

@@ -98,6 +98,15 @@ const char *invoice_problem_render(apr_pool_t *p, int status,
                                    const invoice_field_errors_t *errors,
                                    apr_size_t *len)
 {
+    return invoice_problem_render_members(p, status, detail, errors, NULL, len);
+}
+
+const char *invoice_problem_render_members(apr_pool_t *p, int status,
+                                           const char *detail,
+                                           const invoice_field_errors_t *errors,
+                                           const char *const *members,
+                                           apr_size_t *len)
+{
     json_object *doc = invoice_json_own(p, json_object_new_object());
 
     /* about:blank: the status code says what kind of problem this is; the
@@ -110,6 +119,11 @@ const char *invoice_problem_render(apr_pool_t *p, int status,
                            json_object_new_string(detail ? detail : ""));
     if (invoice_field_errors_count(errors) > 0) {
         json_object_object_add(doc, "errors", errors_object(errors));
+    }
+    for (; members != NULL && members[0] != NULL && members[1] != NULL;
+         members += 2) {
+        json_object_object_add(doc, members[0],
+                               json_object_new_string(members[1]));
     }
     return invoice_json_text(p, doc, len);
 }

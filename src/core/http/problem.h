@@ -32,4 +32,15 @@ const char *invoice_problem_render(apr_pool_t *p, int status,
                                    const invoice_field_errors_t *errors,
                                    apr_size_t *len);
 
+/**
+ * The same with extension members (RFC 9457 section 3.2): members is NULL
+ * or a NULL-terminated list of name, value pairs of strings, e.g.
+ * { "cause", "misconfiguration", NULL }.
+ */
+const char *invoice_problem_render_members(apr_pool_t *p, int status,
+                                           const char *detail,
+                                           const invoice_field_errors_t *errors,
+                                           const char *const *members,
+                                           apr_size_t *len);
+
 #endif
