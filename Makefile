@@ -40,7 +40,8 @@ INTEGRATION_SRCS := $(wildcard test/integration/*.c)
 INTEGRATION_BIN := build/test_integration
 
 .PHONY: all deps build run stop test unit unit-asan unit-valgrind integration \
-        test-ops bench bench-upload install clean check-layers check-house
+        test-ops test-apache bench bench-upload install clean check-layers \
+        check-house
 
 all: build
 
@@ -66,7 +67,7 @@ stop:
 	@scripts/pg.sh stop $(RUNDIR)/pg
 	@echo "stopped"
 
-test: deps check-layers check-house build unit fuzz-brief integration test-faults test-ops
+test: deps check-layers check-house build unit fuzz-brief integration test-apache test-faults test-ops
 
 # No include runs from an inner ring to an outer one (scripts/check-layers.sh).
 check-layers:
@@ -105,6 +106,11 @@ $(INTEGRATION_BIN): $(INTEGRATION_SRCS) $(wildcard test/integration/*.h) src/cor
 integration: build $(INTEGRATION_BIN)
 	test/integration/run.sh $(INTEGRATION_BIN)
 
+# The operator's view: sites, identity sources, configtest, misconfiguration,
+# secrets (test/apache/run.sh).
+test-apache: build $(INTEGRATION_BIN)
+	test/apache/run.sh $(INTEGRATION_BIN)
+
 # Health, metrics (promtool), tracing, logs, scale-out over two Apaches.
 test-ops: build
 	test/ops/run.sh
@@ -116,11 +122,19 @@ bench: build
 bench-upload: build
 	bench/upload.sh
 
+# The module, and the configuration files an operator edits: installed only
+# where absent, so a reinstall never overwrites an edit.
 install: build
 	$(APXS) -i -n invoice .libs/mod_invoice.so
-	install -m 644 conf/invoice.load /etc/apache2/mods-available/invoice.load
-	install -m 644 conf/invoice.conf /etc/apache2/mods-available/invoice.conf
-	@echo "installed: a2enmod invoice && apachectl graceful (set INVOICE_DBD_PARAMS first, see README)"
+	install -d /etc/apache2/mod-invoice
+	@for f in conf/invoice.load:/etc/apache2/mods-available/invoice.load \
+	          conf/invoice.conf:/etc/apache2/mods-available/invoice.conf \
+	          conf/invoice-api.conf:/etc/apache2/mod-invoice/api.conf; do \
+	    src=$${f%%:*}; dst=$${f#*:}; \
+	    if [ -e "$$dst" ]; then echo "kept $$dst (edited? new version: $$src)"; \
+	    else install -m 644 "$$src" "$$dst"; echo "installed $$dst"; fi; \
+	done
+	@echo "next: README, \"System Apache (Debian)\": passfile, Include the mount in a vhost, a2enmod invoice"
 
 clean:
 	rm -rf build .libs *.la *.lo *.slo *.o

@@ -90,8 +90,8 @@ static const char *set_api(cmd_parms *cmd, void *dv, int on)
         || parent->args[0] == '~'
         || (path = mount_path(cmd->pool, cmd->path)) == NULL) {
         return "InvoiceAPI must be placed directly inside <Location /path> "
-               "(a plain path: not <LocationMatch>, <Location ~ ...>, "
-               "<Directory>, <Files>, <If> or the server level)";
+               "with a plain path (not <LocationMatch>, <Location ~ ...>, "
+               "wildcards or an empty segment)";
     }
     d->api = on;
     d->mount = on ? path : NULL;

@@ -19,9 +19,11 @@
 #define RECHECK apr_time_from_sec(5)        /* while something is wrong */
 #define LOG_EVERY apr_time_from_sec(60)     /* per node */
 
-/* Shared by the children of a node. */
+/* Shared by the children of a node (each builds the same entries, in the
+ * same order, from the same configuration). */
+#define THROTTLED_ENTRIES 32
 typedef struct {
-    apr_uint64_t logged_at;         /* apr_time_t of the last problem line */
+    apr_uint64_t logged_at[THROTTLED_ENTRIES];  /* last problem line, per entry */
     apr_uint32_t warned_generation; /* max_connections warning, + 1 */
 } node_t;
 
@@ -59,17 +61,18 @@ void invoice_diagnosis_post_config(server_rec *s)
     node = base;
 }
 
-/* At most one problem line a minute for the whole node. */
-static int may_log(apr_time_t now)
+/* At most one problem line a minute per database for the whole node. */
+static int may_log(int index, apr_time_t now)
 {
     apr_uint64_t last;
 
-    if (node == NULL) {
+    if (node == NULL || index >= THROTTLED_ENTRIES) {
         return 1;
     }
-    last = apr_atomic_read64(&node->logged_at);
+    last = apr_atomic_read64(&node->logged_at[index]);
     return now - (apr_time_t)last >= LOG_EVERY
-           && apr_atomic_cas64(&node->logged_at, (apr_uint64_t)now, last) == last;
+           && apr_atomic_cas64(&node->logged_at[index], (apr_uint64_t)now,
+                               last) == last;
 }
 
 /* What this node's children may open at most, against the server's
@@ -106,7 +109,7 @@ static void report(entry_t *e, int was_bad, apr_time_t now)
         check_connection_budget(e);
         return;
     }
-    if (may_log(now)) {
+    if (may_log((int)(e - (entry_t *)entries->elts), now)) {
         ap_log_error(APLOG_MARK, e->state.health == INVOICE_DB_MISCONFIGURED
                                      ? APLOG_ERR : APLOG_WARNING, 0, e->s,
                      e->state.health == INVOICE_DB_MISCONFIGURED
@@ -126,6 +129,11 @@ static void diagnose(entry_t *e)
 
     apr_pool_create(&p, NULL);
     invoice_store_diagnose(p, e->params, &d);
+    if (d.health != INVOICE_DB_FINE && e->sc->dbd.params == NULL) {
+        d.health = INVOICE_DB_MISCONFIGURED;    /* nothing says where it is */
+        d.reason = apr_pstrcat(p, d.reason, " (no DBDParams is set: libpq's "
+                               "defaults and PG* environment were used)", NULL);
+    }
     apr_thread_mutex_lock(lock);
     was_bad = e->known && e->state.health != INVOICE_DB_FINE;
     apr_pool_clear(e->pool);

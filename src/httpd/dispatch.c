@@ -73,7 +73,7 @@ static int refused(request_rec *r, invoice_identity_status_t st,
     ap_discard_request_body(r);
     if (why->log != NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, INVLOGNO(00103) "%s",
-                      ap_escape_logitem(r->pool, why->log));
+                      why->log);    /* the error log escapes it */
     }
     if (why->challenge != NULL) {
         apr_table_setn(r->err_headers_out, "WWW-Authenticate", why->challenge);

@@ -38,10 +38,23 @@ static int ready_or_why(request_rec *r)
                                     : "the database is unavailable", "outage");
 }
 
+/* Does the path end in the segment "/name" (/readyz, /ops/readyz)? */
+static int ends_with_segment(const char *uri, const char *name)
+{
+    size_t n = strlen(uri), m = strlen(name);
+
+    return n > m && uri[n - m - 1] == '/' && strcmp(uri + n - m, name) == 0;
+}
+
+/* Liveness at .../healthz, readiness at .../readyz; anything below them
+ * (/readyz/x) is no health check at all. */
 int invoice_ops_health(request_rec *r)
 {
-    int ready = strcmp(r->uri, "/readyz") == 0;
+    int ready = ends_with_segment(r->uri, "readyz");
 
+    if (!ready && !ends_with_segment(r->uri, "healthz")) {
+        return invoice_send_problem(r, HTTP_NOT_FOUND, "no such resource", NULL);
+    }
     invoice_req_identify(r, ready ? INVOICE_ACTION_READYZ
                                   : INVOICE_ACTION_HEALTHZ, NULL, NULL);
     if (r->method_number != M_GET) {

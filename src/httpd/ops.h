@@ -13,8 +13,9 @@ int invoice_ops_metrics(request_rec *r);
 /** mod_status's status_hook: the key counters. */
 int invoice_ops_status_hook(request_rec *r, int flags);
 
-/** The invoice-health handler: liveness, or readiness at /readyz (a pooled
- *  connection answers SELECT 1); returns DONE. */
+/** The invoice-health handler: liveness at a path ending in /healthz,
+ *  readiness (a pooled connection answers, the diagnosis found nothing
+ *  wrong) at one ending in /readyz, 404 elsewhere; returns DONE. */
 int invoice_ops_health(request_rec *r);
 
 #endif

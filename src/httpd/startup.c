@@ -1,6 +1,7 @@
 /* Startup.  See startup.h. */
 #include "httpd/startup.h"
 
+#include <http_core.h>
 #include <apr_dbd.h>
 #include <apr_hash.h>
 #include <apr_strings.h>
@@ -51,11 +52,38 @@ static const char *check_mount(apr_pool_t *p, const invoice_mount_t *m,
     return NULL;
 }
 
+/* A SetHandler naming one of ours that does not exist (a typo of
+ * invoice-health ...) would serve files instead: say so, with its line. */
+static int check_handler_names(apr_pool_t *p, const ap_directive_t *n)
+{
+    int ok = OK;
+
+    for (; n != NULL; n = n->next) {
+        const char *args = n->args;
+        const char *name = strcasecmp(n->directive, "SetHandler") == 0
+                               ? ap_getword_conf(p, &args) : NULL;
+
+        if (name != NULL && strncasecmp(name, "invoice", 7) == 0
+            && !invoice_config_handler_is_ours(name)) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, NULL, INVLOGNO(00403)
+                         "SetHandler %s at %s:%d: mod_invoice has the handlers "
+                         INVOICE_HEALTH_HANDLER ", " INVOICE_METRICS_HANDLER
+                         " and " INVOICE_PROBLEM_HANDLER " (the API needs none: "
+                         "InvoiceAPI On)", name, n->filename, n->line_num);
+            ok = !OK;
+        }
+        if (n->first_child != NULL && check_handler_names(p, n->first_child) != OK) {
+            ok = !OK;
+        }
+    }
+    return ok;
+}
+
 int invoice_startup_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                                  apr_pool_t *ptemp, server_rec *s)
 {
     apr_hash_t *seen = apr_hash_make(ptemp);
-    int ok = OK;
+    int ok = check_handler_names(ptemp, ap_conftree);
 
     for (server_rec *sv = s; sv != NULL; sv = sv->next) {
         invoice_srv_conf_t *sc = invoice_config_srv(sv);
@@ -90,8 +118,14 @@ int invoice_startup_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     invoice_db_post_config(ptemp, s);
     invoice_counters_post_config(s);    /* metrics are optional: logged */
     invoice_diagnosis_post_config(s);
-    /* "Apache/2.4.x mod_invoice/VERSION configured -- resuming ..." */
+    /* In the Server header (as ServerTokens allows) and in httpd's own
+     * "... configured -- resuming normal operations" line. */
     ap_add_version_component(pconf, "mod_invoice/" INVOICE_VERSION);
+    /* Once per start (post_config also runs before the daemon forks). */
+    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, INVLOGNO(00402)
+                     "mod_invoice/" INVOICE_VERSION " configured");
+    }
     return OK;
 }
 

@@ -169,6 +169,12 @@ static void xfer_setup(xfer_t *x, const http_request_t *req, CURL *easy)
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, x->resp);
     curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+    if (getenv("INVOICE_IT_CA"))
+        curl_easy_setopt(e, CURLOPT_CAINFO, getenv("INVOICE_IT_CA"));
+    if (req->client_cert) {
+        curl_easy_setopt(e, CURLOPT_SSLCERT, req->client_cert);
+        curl_easy_setopt(e, CURLOPT_SSLKEY, req->client_cert);
+    }
 
     for (size_t i = 0; req->headers && req->headers[i]; i++)
         x->hdrs = curl_slist_append(x->hdrs, req->headers[i]);

@@ -35,9 +35,13 @@ typedef struct {
     const void *body;            /* NULL: no request body */
     size_t body_len;
     int chunked;                 /* send body with Transfer-Encoding: chunked */
+    const char *client_cert;     /* PEM file with a TLS client certificate
+                                    and its key, or NULL */
 } http_request_t;
 
-/* Set the base URL ("http://127.0.0.1:PORT") and initialise libcurl. */
+/* Set the base URL ("http://127.0.0.1:PORT") and initialise libcurl.  For
+ * https, the server's certificate is checked against the CA file named by
+ * INVOICE_IT_CA. */
 void http_init(const char *base_url);
 void http_cleanup(void);
 const char *http_base_url(void);

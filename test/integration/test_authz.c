@@ -11,10 +11,23 @@
  *   other sender  "sender X", X a fresh id
  *   right         "sender S" on sender routes, "consumer R" on consumer ones
  * Expected values: an HTTP status, or IN / OUT for a 200 list that must /
- * must not contain the invoice. */
+ * must not contain the invoice.
+ *
+ * The table is written for the `header` identity source; the same matrix
+ * runs against a mount of every other source (test/apache/run.sh sets
+ * INVOICE_IT_IDENTITY and INVOICE_IT_MOUNT), with the statuses that follow
+ * from how each names a caller (expected_in_mode):
+ *   basic  (remote-user, user name N): a party acts in the route's role, so
+ *          "wrong role" is the right caller again (skipped) and the other
+ *          consumer Y on a sender route is simply another sender;
+ *   dbd, cert  (expr=, values sender:N / consumer:N): a value of the other
+ *          role is refused with 403.
+ * Without credentials Apache's auth modules answer 401 (dbd, basic), or the
+ * module does (cert: no certificate, an empty identity). */
 #define _POSIX_C_SOURCE 200809L
 #include "tests.h"
 #include "db.h"
+#include "identity.h"
 #include "wire.h"
 
 #include <stdio.h>
@@ -27,6 +40,7 @@ static const char *const caller_names[NCALLERS] = {
 
 #define IN 2001    /* 200, a list holding the invoice */
 #define OUT 2000   /* 200, a list without it */
+#define SKIP 0     /* not a distinct caller in this mode */
 
 typedef enum { B_NONE, B_JSON, B_MULTIPART, B_RAW } body_kind_t;
 
@@ -92,88 +106,150 @@ static int list_has(const http_response_t *r, const char *id)
     return found;
 }
 
+/* What caller c must get on row in the current identity mode. */
+static int expected_in_mode(const route_row_t *row, int c)
+{
+    it_identity_t mode = it_identity_mode();
+    /* the other party whose role is not the route's */
+    int other_role = row->consumer ? OTHER_SENDER : OTHER_CONSUMER;
+
+    if (mode == IT_ID_HEADER || c == RIGHT)
+        return row->expect[c];
+    if (c == NONE)
+        return 401;
+    if (mode == IT_ID_BASIC) {
+        if (c == WRONG_ROLE)
+            return SKIP;
+        /* either other party acts in the route's role */
+        return row->expect[row->consumer ? OTHER_CONSUMER : OTHER_SENDER];
+    }
+    return c == WRONG_ROLE || c == other_role ? 403 : row->expect[c];
+}
+
+/* The WWW-Authenticate a 401 of this mode carries (NULL: none). */
+static const char *challenge_of(const route_row_t *row)
+{
+    switch (it_identity_mode()) {
+    case IT_ID_HEADER:
+        return row->consumer ? "consumer realm=\"mod_invoice\""
+                             : "sender realm=\"mod_invoice\"";
+    case IT_ID_CERT:
+        return NULL;
+    default:
+        return "Basic realm=";  /* the AuthName of the test's mounts */
+    }
+}
+
+static void check_401(const http_response_t *r, const route_row_t *row,
+                      int c)
+{
+    const char *want = challenge_of(row);
+    const char *got = http_header(r, "WWW-Authenticate");
+
+    if (want == NULL)
+        return;
+    it_check(got != NULL && strncmp(got, want, strlen(want)) == 0,
+             "%s %s as %s: 401 with WWW-Authenticate \"%s\", want \"%s...\"",
+             row->method, row->path, caller_names[c], got ? got : "(none)", want);
+}
+
+/* The request body of a row, addressed to rcv. */
+static const char *row_body(const route_row_t *row, int rcv, buf_t *body)
+{
+    if (row->body == B_JSON) {
+        char *j = it_create_body(rcv, "application/pdf", it_pdf, it_pdf_len);
+        buf_adds(body, j);
+        free(j);
+        return "application/json";
+    }
+    if (row->body == B_MULTIPART) {
+        mp_field(body, "receiver_id", P("%d", rcv));
+        mp_part(body, "file", "application/pdf", it_pdf, it_pdf_len);
+        mp_close(body);
+        return MP_CTYPE;
+    }
+    if (row->body == B_RAW) {
+        buf_add(body, it_pdf, it_pdf_len);
+        return "application/pdf";
+    }
+    return NULL;
+}
+
+typedef struct {
+    const route_row_t *row;
+    const char *path, *id, *ctype;
+    const buf_t *body;
+    int party[NCALLERS];        /* the id each caller acts with */
+    int as_consumer[NCALLERS];  /* and in which role it names itself */
+} row_run_t;
+
+static void check_caller(const row_run_t *run, int c)
+{
+    const route_row_t *row = run->row;
+    int want = expected_in_mode(row, c);
+    long status = want == IN || want == OUT ? 200 : want;
+    it_cred_t cred;
+    int acting = run->party[c];
+    long before = row->body ? db_count_sender(acting) : 0;
+    http_response_t *r;
+
+    it_credentials(run->as_consumer[c], c == NONE ? 0 : run->party[c], &cred);
+    r = it_api_as(row->method, run->path, &cred, run->ctype,
+                  row->body ? run->body->data : NULL, run->body->len);
+    if (r->status != status)
+        it_fail(__FILE__, __LINE__, "%s %s as %s: HTTP %ld, expected %ld: "
+                "%.300s", row->method, run->path, caller_names[c], r->status,
+                status, r->body);
+    if (status >= 400 && strcmp(row->method, "HEAD") != 0)
+        json_object_put(assert_problem(r, status));
+    if (status == 401)
+        check_401(r, row, c);
+    if (want == IN || want == OUT) {
+        int has = list_has(r, run->id);
+        it_check(has == (want == IN), "%s %s as %s: the list %s the invoice",
+                 row->method, row->path, caller_names[c],
+                 has ? "holds" : "lacks");
+    }
+    if (status == 201) {
+        /* created for the caller, not for anyone else */
+        json_object *data;
+        json_object *root = assert_invoice_response(r, 201, &data);
+        assert_int_equal(json_object_get_int64(json_object_object_get(data, "sender_id")),
+                         acting);
+        json_object_put(root);
+    }
+    /* a refused create stores nothing */
+    if (row->body && status != 201)
+        assert_int_equal(db_count_sender(acting), before);
+    http_free(r);
+}
+
 static void t_authz_matrix(void **state)
 {
     (void)state;
+    const char *mount = it_identity_mount();
     int checked = 0;
     for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
         const route_row_t *row = &routes[i];
         int s = it_new_id(), rcv = it_new_id();
         int x = it_new_id(), y = it_new_id();
-        char id[37];
-        create_tiny(s, rcv, id);
-        char path[256];
-        fill(path, sizeof path, row->path, id, s, rcv);
-
-        char auth[NCALLERS][64];
-        auth[NONE][0] = '\0';
-        snprintf(auth[WRONG_ROLE], 64, row->consumer ? "sender %d" : "consumer %d",
-                 row->consumer ? rcv : s);
-        snprintf(auth[OTHER_CONSUMER], 64, "consumer %d", y);
-        snprintf(auth[OTHER_SENDER], 64, "sender %d", x);
-        snprintf(auth[RIGHT], 64, row->consumer ? "consumer %d" : "sender %d",
-                 row->consumer ? rcv : s);
-
-        /* the request body, addressed to R */
+        char id[37], path[256];
         buf_t body = {0};
-        const char *ctype = NULL;
-        if (row->body == B_JSON) {
-            char *j = it_create_body(rcv, "application/pdf", it_pdf, it_pdf_len);
-            buf_adds(&body, j);
-            free(j);
-            ctype = "application/json";
-        } else if (row->body == B_MULTIPART) {
-            mp_field(&body, "receiver_id", P("%d", rcv));
-            mp_part(&body, "file", "application/pdf", it_pdf, it_pdf_len);
-            mp_close(&body);
-            ctype = MP_CTYPE;
-        } else if (row->body == B_RAW) {
-            buf_add(&body, it_pdf, it_pdf_len);
-            ctype = "application/pdf";
-        }
+        create_tiny(s, rcv, id);    /* through the header mount, /api */
+        fill(path, sizeof path, row->path, id, s, rcv);
+        /* the checks go to the mount under test */
+        memmove(path + strlen(mount), path + 4, strlen(path + 4) + 1);
+        memcpy(path, mount, strlen(mount));
 
+        row_run_t run = { row, path, id, NULL, &body,
+            /* none, wrong role, other consumer, other sender, right */
+            { 0, row->consumer ? rcv : s, y, x, row->consumer ? rcv : s },
+            { 0, !row->consumer, 1, 0, row->consumer } };
+        run.ctype = row_body(row, rcv, &body);
         for (int c = 0; c < NCALLERS; c++) {
-            int want = row->expect[c];
-            const char *a = c == NONE ? NULL : auth[c];
-            long before = row->body ? db_count_sender(c == OTHER_SENDER ? x : s) : 0;
-            http_response_t *r = api(row->method, path, a, ctype,
-                                     row->body ? body.data : NULL, body.len);
-            long status = want == IN || want == OUT ? 200 : want;
-            if (r->status != status)
-                it_fail(__FILE__, __LINE__, "%s %s as %s (%s): HTTP %ld, "
-                        "expected %ld: %.300s", row->method, row->path,
-                        caller_names[c], a ? a : "-", r->status, status, r->body);
-            int head = strcmp(row->method, "HEAD") == 0;
-            if (status >= 400 && !head) {
-                json_object *p = assert_problem(r, status);
-                json_object_put(p);
-            }
-            if (status == 401) {
-                it_check(http_header(r, "WWW-Authenticate") != NULL,
-                         "%s %s as %s: 401 without WWW-Authenticate",
-                         row->method, row->path, caller_names[c]);
-                assert_header(r, "WWW-Authenticate",
-                              row->consumer ? "consumer realm=\"mod_invoice\""
-                                            : "sender realm=\"mod_invoice\"");
-            }
-            if (want == IN || want == OUT) {
-                int has = list_has(r, id);
-                it_check(has == (want == IN), "%s %s as %s: the list %s the "
-                         "invoice", row->method, row->path, caller_names[c],
-                         has ? "holds" : "lacks");
-            }
-            if (status == 201) {
-                /* created for the caller, not for anyone else */
-                json_object *data;
-                json_object *root = assert_invoice_response(r, 201, &data);
-                assert_int_equal(json_object_get_int64(json_object_object_get(data, "sender_id")),
-                                 c == OTHER_SENDER ? x : s);
-                json_object_put(root);
-            }
-            /* a refused create stores nothing */
-            if (row->body && status != 201)
-                assert_int_equal(db_count_sender(c == OTHER_SENDER ? x : s), before);
-            http_free(r);
+            if (expected_in_mode(row, c) == SKIP)
+                continue;
+            check_caller(&run, c);
             checked++;
         }
         buf_free(&body);
@@ -184,7 +260,9 @@ static void t_authz_matrix(void **state)
             assert_true(inv.paid);
         }
     }
-    print_message("%d route x caller combinations checked\n", checked);
+    print_message("%d route x caller combinations checked (%s at %s)\n",
+                  checked, getenv("INVOICE_IT_IDENTITY") ? getenv("INVOICE_IT_IDENTITY")
+                                                         : "header", mount);
 }
 
 const struct CMUnitTest it_tests_authz[] = {

@@ -31,7 +31,7 @@ static int is_misconfiguration(const char *message)
         "password authentication failed", "no password supplied",
         "authentication failed", "does not exist",  /* role, database */
         "no pg_hba.conf entry", "permission denied", "invalid connection option",
-        "missing \"=\"", "could not translate host name", "certificate",
+        "missing \"=\"", "certificate",
         "server does not support SSL", "unsupported", NULL,
     };
 
@@ -43,19 +43,22 @@ static int is_misconfiguration(const char *message)
     return 0;
 }
 
+/* libpq's message on one line: runs of white space become one space. */
 static const char *one_line(apr_pool_t *p, const char *message)
 {
-    char *s = apr_pstrdup(p, message ? message : "");
-    size_t n = strlen(s);
+    char *s = apr_pstrdup(p, message ? message : ""), *o = s;
 
-    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' ')) {
-        s[--n] = '\0';
-    }
-    for (char *c = s; *c; c++) {
-        if (*c == '\n' || *c == '\t') {
-            *c = ' ';
+    for (const char *c = s; *c; c++) {
+        int space = *c == '\n' || *c == '\t' || *c == ' ';
+
+        if (!space || (o > s && o[-1] != ' ')) {
+            *o++ = space ? ' ' : *c;
         }
     }
+    while (o > s && o[-1] == ' ') {
+        o--;
+    }
+    *o = '\0';
     return s;
 }
 
