@@ -202,7 +202,7 @@ configtest() {
       [ $dbd = 1 ] && echo "LoadModule dbd_module $MODDIR/mod_dbd.so"
       echo "LoadModule invoice_module $MODULE"
       cat; } >"$conf"
-    out=$(/usr/sbin/apache2 -t -f "$conf" 2>&1) || rc=$?
+    out=$("${APACHE_HTTPD:-/usr/sbin/apache2}" -t -f "$conf" 2>&1) || rc=$?
     if [ "$want" = OK ]; then
         [ $rc = 0 ] || { echo "  $name: configtest failed: $out" >&2; return 1; }
     else

@@ -23,7 +23,8 @@ ASAN_MODULE_CFLAGS = -std=c11 $(WARN) -g -O1 -fPIC \
     -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
     $(shell $(APXS) -q EXTRA_CPPFLAGS 2>/dev/null) \
     -I$(shell $(APXS) -q INCLUDEDIR 2>/dev/null) \
-    $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null) -I$(CURDIR)/src -I$(PG_INC)
+    $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null) -I$(CURDIR)/src -I$(PG_INC) \
+    -DINVOICE_VERSION_NUMBER=$(VERSION)
 
 .PHONY: test-faults test-asan bench-soak
 
@@ -36,7 +37,7 @@ $(FAULTS_BIN): test/faults/test_faults.c
 test-faults: build $(FAULTS_BIN)
 	test/faults/run.sh $(FAULTS_BIN)
 
-$(ASAN_MODULE): $(MODULE_SRCS) $(HEADERS) test/faults/sanitizer_options.c test/faults/faults.mk
+$(ASAN_MODULE): $(MODULE_SRCS) $(HEADERS) VERSION test/faults/sanitizer_options.c test/faults/faults.mk
 	@mkdir -p $(dir $@)
 	@echo "CC $@ (ASan/UBSan)"
 	@$(CC) $(ASAN_MODULE_CFLAGS) -shared $(MODULE_SRCS) test/faults/sanitizer_options.c \
