@@ -230,6 +230,22 @@ pay_run() {  # figure rep first count secs
     fi
 }
 
+# Creates with wrk, with and without an Idempotency-Key (fresh per request):
+# rows of the sender gained vs 2xx counted, as for pays.
+sender_rows() { q -c "SELECT count(*) FROM invoices WHERE sender_id = $1"; }
+wrk_create_run() {  # figure rep sender plain|key
+    local before after ok
+    before=$(sender_rows "$3")
+    wrk_run "$1" "$2" -s "$BENCH/create.lua" "$H" -- "$BODY" "$3" "$4" "r$2"
+    after=$(sender_rows "$3")
+    ok=$(tail -1 "$RUNS" | awk '{ print $8 }')
+    echo "$1 $2 $ok $((after - before))" >>"$W/pay_rows.txt"
+    if [ "$((after - before))" -lt "$ok" ] || [ "$((after - before))" -gt $((ok + CONC)) ]; then
+        PAY_MISMATCH=1
+        log "!!!! $1 rep $2: wrk counted $ok created (2xx) but $((after - before)) invoices were stored"
+    fi
+}
+
 # ---------------------------------------------------------------- the runs
 START=$(date +%s)
 log "warm-up (not counted)"
@@ -253,13 +269,15 @@ for rep in $(seq "$REPS"); do
     wrk_run download "$rep" -s "$BENCH/download.lua" "$H" -- "$W/download.ids"
     wrk_run static "$rep" "$H/ceiling/static/helloworld.pdf"
     pay_run pay "$rep" $((PAY_WARM + (rep - 1) * PAY_IDS)) $PAY_IDS "$SECS"
+    wrk_create_run create-wrk "$rep" 3 plain
+    wrk_create_run create-key "$rep" 4 key
 done
 ELAPSED=$(($(date +%s) - START))
 
 # ------------------------------------------------------------------ checks
 # All creates (warm-up included) are in the table, and a sample downloads
 # byte-identical to the PDF.
-expected=$(awk '$1 ~ /^create/ { s += $8 } END { print s + 0 }' "$RUNS")
+expected=$(awk '$1 ~ /^create(-k|-warmup)?$/ { s += $8 } END { print s + 0 }' "$RUNS")
 got=$(sender1_rows)
 [ "$got" = "$expected" ] || { CREATE_MISMATCH=1; log "!!!! sender 1 has $got invoices, the create runs counted $expected"; }
 sample_ok=0
@@ -296,6 +314,7 @@ min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a < b ? a : b) }'; }
 CREATE=$(fig create 2) CREATE_K=$(fig create-k 2) POST=$(fig post 2) POST_K=$(fig post-k 2)
 INSERT=$(fig insert 2) LIST=$(fig list 2) LIST_K=$(fig list-k 2)
 DOWNLOAD=$(fig download 2) STATIC=$(fig static 2)
+CREATE_WRK=$(fig create-wrk 2) CREATE_KEY=$(fig create-key 2)
 # name | value | target ("" = informational)
 cat >"$W/ratios.txt" <<EOF
 create/min(post,insert) $(ratio "$CREATE" "$(min "$POST" "$INSERT")") -
@@ -304,6 +323,7 @@ create-k/min(post-k,insert) $(ratio "$CREATE_K" "$(min "$POST_K" "$INSERT")") -
 download/static $(ratio "$DOWNLOAD" "$STATIC") 0.5
 list/post $(ratio "$LIST" "$POST") 0.5
 list-k/post-k $(ratio "$LIST_K" "$POST_K") -
+create-key/create-wrk $(ratio "$CREATE_KEY" "$CREATE_WRK") 0.85
 EOF
 
 total_bad=$(awk '$2 > 0 { s += $6 + $7 } END { print s + 0 }' "$RUNS")
@@ -326,6 +346,8 @@ describe() {
         post-k)   echo "ceil POST -k ab -k -c$CONC -n10000" ;;
         static)   echo "ceil static  wrk -c$CONC ${SECS}s" ;;
         insert)   echo "ceil insert  pgbench -c$CONC ${SECS}s" ;;
+        create-wrk) echo "create       wrk -c$CONC ${SECS}s" ;;
+        create-key) echo "create+key   wrk -c$CONC ${SECS}s" ;;
     esac
 }
 
@@ -333,7 +355,7 @@ describe() {
     printf '\nmod_invoice benchmark  %s  %s  %d cores  %d reps  %d s\n' "$(date -u +%FT%TZ)" \
         "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')" "$(nproc)" "$REPS" "$ELAPSED"
     printf '%-32s %9s %19s %8s %8s %7s %7s\n' figure 'req/s' 'spread (min-max)' 'p50 ms' 'p99 ms' failed non-2xx
-    for f in create create-k list list-k download pay post post-k static insert; do
+    for f in create create-k create-wrk create-key list list-k download pay post post-k static insert; do
         awk -v d="$(describe $f)" -v f=$f '$1 == f {
             printf "%-32s %9.0f %19s %8.2f %8.2f %7d %7d\n", d, $2, sprintf("%.0f-%.0f", $3, $4), $5, $6, $7, $8 }' "$W/figures.txt"
     done
@@ -345,8 +367,8 @@ describe() {
     printf '  %-66s %s\n' "invoices of sender 1 = creates counted by ab ($got vs $expected)" "$CHECK_ROWS"
     awk '{ printf "    %-64s %s\n", sprintf("%s rep %s: ab 2xx %s, rows gained %s", $1, $2, $3, $4), $3 == $4 ? "ok" : "MISMATCH" }' "$W/create_rows.txt"
     printf '  %-66s %s\n' "20 random created invoices download byte-identical ($sample_ok/20)" "$CHECK_BYTES"
-    printf '  %-66s %s\n' "pay: invoices paid = 2xx counted (+ up to $CONC in flight)" "$CHECK_PAY"
-    awk -v c=$CONC '{ printf "    %-64s %s\n", sprintf("%s rep %s: wrk 2xx %s, invoices paid %s", $1, $2, $3, $4), ($4 >= $3 && $4 <= $3 + c ? "ok" : "MISMATCH") }' "$W/pay_rows.txt"
+    printf '  %-66s %s\n' "wrk pays and creates: rows changed = 2xx counted (+ up to $CONC in flight)" "$CHECK_PAY"
+    awk -v c=$CONC '{ printf "    %-64s %s\n", sprintf("%s rep %s: wrk 2xx %s, rows %s", $1, $2, $3, $4), ($4 >= $3 && $4 <= $3 + c ? "ok" : "MISMATCH") }' "$W/pay_rows.txt"
     printf '  %-66s %s\n' "no crash in Apache error_log ($errors lines at error level)" "$CHECK_CRASH"
 } | tee "$W/table.txt"
 

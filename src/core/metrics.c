@@ -30,6 +30,12 @@ static const struct {
                                   "Failed database operations (any cause)." },
     [INVOICE_COUNT_UNAVAILABLE] = { "invoice_unavailable_total",
                                     "Answers 503 because the database was unavailable." },
+    [INVOICE_COUNT_IDEM_REPLAYED] = { "invoice_idempotent_replays_total",
+        "Answers replayed for a repeated Idempotency-Key." },
+    [INVOICE_COUNT_IDEM_MISMATCHED] = { "invoice_idempotency_mismatches_total",
+        "Idempotency-Keys reused for a different request (422)." },
+    [INVOICE_COUNT_IDEM_IN_FLIGHT] = { "invoice_idempotency_in_flight_total",
+        "Idempotency-Keys repeated while their first request ran (409)." },
 };
 
 static const char *reason_of(int status)

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <apr_strings.h>
 
+#include "core/util/decimal.h"
 #include "httpd/private.h"
 
 void *invoice_config_create_dir(apr_pool_t *p, char *path)
@@ -11,6 +12,7 @@ void *invoice_config_create_dir(apr_pool_t *p, char *path)
     invoice_dir_conf_t *d = apr_pcalloc(p, sizeof(*d));
 
     d->api = -1;
+    d->idempotency_ttl = -1;
     return d;
 }
 
@@ -29,6 +31,9 @@ void *invoice_config_merge_dir(apr_pool_t *p, void *basev, void *addv)
         d->identity_set = base->identity_set;
         d->identity = base->identity;
     }
+    d->idempotency_ttl = add->idempotency_ttl != -1 ? add->idempotency_ttl
+                         : base->idempotency_ttl != -1 ? base->idempotency_ttl
+                         : INVOICE_IDEM_TTL_DEFAULT;
     return d;
 }
 
@@ -131,6 +136,22 @@ static const char *set_identity(cmd_parms *cmd, void *dv, const char *arg)
     return NULL;
 }
 
+static const char *set_idempotency_ttl(cmd_parms *cmd, void *dv,
+                                       const char *arg)
+{
+    invoice_dir_conf_t *d = dv;
+    long seconds;
+
+    if (!invoice_parse_duration(arg, &seconds) || seconds < 1
+        || seconds > 30L * 86400) {
+        return apr_psprintf(cmd->pool, "InvoiceIdempotencyTTL must be a "
+                            "duration from 1s to 30d (e.g. 24h, 90m, 3600), "
+                            "not '%s'", arg);
+    }
+    d->idempotency_ttl = (int)seconds;
+    return NULL;
+}
+
 const command_rec invoice_directives[] = {
     AP_INIT_FLAG("InvoiceAPI", set_api, NULL, ACCESS_CONF,
                  "On: mount the invoice API at the enclosing <Location>"),
@@ -138,6 +159,9 @@ const command_rec invoice_directives[] = {
                   "Who calls: header (Authorization: sender N), remote-user "
                   "(REMOTE_USER from Apache's authentication) or "
                   "\"expr=<string expression>\""),
+    AP_INIT_TAKE1("InvoiceIdempotencyTTL", set_idempotency_ttl, NULL,
+                  ACCESS_CONF, "How long an Idempotency-Key is remembered "
+                  "(default 24h)"),
     { NULL }
 };
 

@@ -3,6 +3,7 @@
  * Per directory (merged like any Apache directive):
  *   InvoiceAPI On|Off        mounts the API at the enclosing <Location>
  *   InvoiceIdentity header | remote-user | "expr=..."
+ *   InvoiceIdempotencyTTL duration  how long Idempotency-Keys are kept
  * Per server: the mounts configured in it (for the checks at startup).
  * Also the handler names an operator may place with SetHandler. */
 #ifndef MOD_INVOICE_HTTPD_CONFIG_H
@@ -19,11 +20,14 @@
 #define INVOICE_METRICS_HANDLER "invoice-metrics"
 #define INVOICE_PROBLEM_HANDLER "invoice-problem"
 
+#define INVOICE_IDEM_TTL_DEFAULT 86400   /* seconds: 24 hours */
+
 typedef struct {
     int api;                        /* -1 unset, 0 Off, 1 On */
     const char *mount;              /* the <Location> path when api is 1 */
     int identity_set;
     invoice_identity_conf_t identity;
+    int idempotency_ttl;            /* seconds; -1 unset (merged: set) */
 } invoice_dir_conf_t;
 
 /* Where InvoiceAPI On was said. */

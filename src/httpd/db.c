@@ -62,16 +62,22 @@ static void *connect_pooled(void *baton)
     return apr_dbd_native_handle(dbd->driver, dbd->handle);
 }
 
-static void log_line(void *baton, invoice_log_level_t level, const char *line)
+static int ap_level(invoice_log_level_t level)
 {
-    request_rec *r = baton;
     static const int levels[] = {
         [INVOICE_LOG_ERR] = APLOG_ERR, [INVOICE_LOG_WARNING] = APLOG_WARNING,
         [INVOICE_LOG_INFO] = APLOG_INFO, [INVOICE_LOG_DEBUG] = APLOG_DEBUG,
     };
 
-    /* The store's lines carry their own INVLOGNO id. */
-    ap_log_rerror(APLOG_MARK, levels[level], 0, r, "%s", line);
+    return levels[level];
+}
+
+/* The store's lines carry their own INVLOGNO id. */
+static void log_line(void *baton, invoice_log_level_t level, const char *line)
+{
+    request_rec *r = baton;
+
+    ap_log_rerror(APLOG_MARK, ap_level(level), 0, r, "%s", line);
 }
 
 static void count_failure(void *baton)
@@ -85,4 +91,55 @@ invoice_store_t *invoice_db_store(request_rec *r)
                                 count_failure, r };
 
     return invoice_store_make(&ctx);
+}
+
+/* A background task's borrowed connection. */
+typedef struct {
+    server_rec *s;
+    ap_dbd_t *dbd;
+} borrowed_t;
+
+static void *connect_borrowed(void *baton)
+{
+    borrowed_t *b = baton;
+
+    return b->dbd ? apr_dbd_native_handle(b->dbd->driver, b->dbd->handle)
+                  : NULL;
+}
+
+static void log_server_line(void *baton, invoice_log_level_t level,
+                            const char *line)
+{
+    ap_log_error(APLOG_MARK, ap_level(level), 0, ((borrowed_t *)baton)->s,
+                 "%s", line);
+}
+
+/* Batches of this many keys, at most this many batches a round: the
+ * purge keeps up with creates without a long statement. */
+#define PURGE_BATCH 500
+#define PURGE_BATCHES 20
+
+void invoice_db_maintain(server_rec *s)
+{
+    APR_OPTIONAL_FN_TYPE(ap_dbd_open) *open = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_open);
+    APR_OPTIONAL_FN_TYPE(ap_dbd_close) *close = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
+    borrowed_t b = { s, NULL };
+    apr_pool_t *p;
+    invoice_store_t *st;
+
+    if (open == NULL || close == NULL || apr_pool_create(&p, NULL) != APR_SUCCESS) {
+        return;
+    }
+    b.dbd = open(p, s);
+    if (b.dbd != NULL) {
+        invoice_store_ctx_t ctx = { p, connect_borrowed, log_server_line,
+                                    count_failure, &b };
+        st = invoice_store_make(&ctx);
+        for (int i = 0; i < PURGE_BATCHES
+                        && invoice_store_purge_keys(st, PURGE_BATCH) == PURGE_BATCH;
+             i++) {
+        }
+        close(s, b.dbd);
+    }
+    apr_pool_destroy(p);
 }

@@ -16,4 +16,9 @@ void invoice_db_post_config(apr_pool_t *ptemp, server_rec *s);
 /** The store for r: connects (and counts the acquire time) on first use. */
 invoice_store_t *invoice_db_store(request_rec *r);
 
+/** Housekeeping for the database of server s, from a child's background
+ *  thread: expired idempotency keys deleted in small batches (a pooled
+ *  connection is borrowed and given back). */
+void invoice_db_maintain(server_rec *s);
+
 #endif

@@ -12,12 +12,14 @@
 #include <ap_mpm.h>
 
 #include "httpd/config.h"
+#include "httpd/db.h"
 #include "httpd/private.h"
 #include "httpd/respond.h"
 
 #define SHM_KEY "mod_invoice.diagnosis"
 #define RECHECK apr_time_from_sec(5)        /* while something is wrong */
 #define LOG_EVERY apr_time_from_sec(60)     /* per node */
+#define MAINTAIN_EVERY apr_time_from_sec(10)
 
 /* Shared by the children of a node (each builds the same entries, in the
  * same order, from the same configuration). */
@@ -36,6 +38,7 @@ typedef struct {
     invoice_db_diagnosis_t state;
     int known;                      /* a diagnosis was made */
     apr_time_t next;                /* when to diagnose again, 0: not needed */
+    apr_time_t maintained;          /* the last housekeeping */
 } entry_t;
 
 static node_t *node;
@@ -146,6 +149,23 @@ static void diagnose(entry_t *e)
     report(e, was_bad, now);
 }
 
+/* Every so often, for a database that works: housekeeping. */
+static void maintain(entry_t *e, apr_time_t now)
+{
+    int fine;
+
+    if (now < e->maintained + MAINTAIN_EVERY) {
+        return;
+    }
+    e->maintained = now;
+    apr_thread_mutex_lock(lock);
+    fine = e->known && e->state.health == INVOICE_DB_FINE;
+    apr_thread_mutex_unlock(lock);
+    if (fine) {
+        invoice_db_maintain(e->s);
+    }
+}
+
 static void *APR_THREAD_FUNC watch(apr_thread_t *thread, void *data)
 {
     for (int first = 1; !apr_atomic_read32(&stopping); first = 0) {
@@ -159,6 +179,7 @@ static void *APR_THREAD_FUNC watch(apr_thread_t *thread, void *data)
             if (first || (next != 0 && next <= apr_time_now())) {
                 diagnose(e);
             }
+            maintain(e, apr_time_now());
         }
         apr_sleep(apr_time_from_msec(200));
     }

@@ -1,7 +1,9 @@
 /* The database as each child sees it: diagnosed when the child starts and
  * again while something is wrong (in a thread of the child, never in a
  * request), so that /readyz and the 503 answers can say why, and the error
- * log says it once a minute for the whole node while it lasts. */
+ * log says it once a minute for the whole node while it lasts.  The same
+ * thread does the housekeeping of a database that works (every 10 s:
+ * expired idempotency keys). */
 #ifndef MOD_INVOICE_HTTPD_DIAGNOSIS_H
 #define MOD_INVOICE_HTTPD_DIAGNOSIS_H
 

@@ -25,8 +25,8 @@ int invoice_h_store_failure(invoice_call_t *call,
     case INVOICE_STORE_NOT_FOUND:
         return invoice_send_problem(r, HTTP_NOT_FOUND, "no such invoice", NULL);
     case INVOICE_STORE_CONFLICT:
-        return invoice_send_problem(r, HTTP_CONFLICT,
-                                    "the invoice has already been paid", NULL);
+        return invoice_send_problem(r, HTTP_CONFLICT, INVOICE_ALREADY_PAID,
+                                    NULL);
     case INVOICE_STORE_BAD_CURSOR:
         return invoice_send_problem(r, HTTP_BAD_REQUEST,
             "starting_after must be the id of an invoice in this list", NULL);

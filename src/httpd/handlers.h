@@ -28,6 +28,9 @@ invoice_handler_fn invoice_h_list, invoice_h_show, invoice_h_pay;
 /* The file download (httpd/download.c). */
 invoice_handler_fn invoice_h_download;
 
+/* The detail of a 409 for an invoice paid before. */
+#define INVOICE_ALREADY_PAID "the invoice has already been paid"
+
 /* Shared by the handlers (httpd/handlers.c). */
 
 /** {"data": Invoice} with status; returns DONE. */

@@ -7,12 +7,15 @@
 #include <apr_time.h>
 
 #include "core/request/create.h"
+#include "core/render.h"
 #include "core/request/upload.h"
+#include "core/util/hex.h"
 #include "core/util/uuid.h"
 #include "httpd/body.h"
 #include "httpd/config.h"
 #include "httpd/context.h"
 #include "httpd/counters.h"
+#include "httpd/idempotency.h"
 #include "httpd/private.h"
 #include "httpd/respond.h"
 
@@ -28,15 +31,32 @@ static int new_invoice_id(char *out)
     return 1;
 }
 
-/* Store a validated invoice and answer 201 with its Location. */
-static int store_new(invoice_call_t *call, const invoice_create_t *in)
+/* The 201 of a create, known before the invoice is stored (its id and
+ * time are chosen here): what an Idempotency-Key remembers. */
+static invoice_reply_t reply_201(request_rec *r, const invoice_t *inv)
+{
+    invoice_reply_t reply = { HTTP_CREATED, NULL, "application/json", NULL, 0 };
+
+    reply.location = apr_pstrcat(r->pool, invoice_config_mount_prefix(r),
+                                 "/sender/invoices/", inv->id, NULL);
+    reply.body = invoice_render_one(r->pool, inv, &reply.len);
+    return reply;
+}
+
+/* Store a validated invoice (under key, when there is one) and answer 201
+ * with its Location. */
+static int store_new(invoice_call_t *call, const invoice_create_t *in,
+                     const invoice_call_key_t *key)
 {
     request_rec *r = call->r;
     char id[INVOICE_UUID_LEN + 1];
-    invoice_new_t row = { id, call->caller.id, in->receiver_id,
-                          invoice_filetype_media(in->file_type), in->content,
-                          in->content_len, in->sha256 };
-    invoice_t inv;
+    const char *now = invoice_render_time(r->pool, apr_time_now());
+    const char *media = invoice_filetype_media(in->file_type);
+    invoice_new_t row = { id, now, call->caller.id, in->receiver_id, media,
+                          in->content, in->content_len, in->sha256 };
+    invoice_t inv = { id, call->caller.id, in->receiver_id, media,
+                      (int)in->content_len, 1, NULL, now, now };
+    invoice_reply_t reply, stored;
     invoice_store_status_t status;
 
     if (!new_invoice_id(id)) {
@@ -45,39 +65,68 @@ static int store_new(invoice_call_t *call, const invoice_create_t *in)
         return invoice_send_problem(r, HTTP_INTERNAL_SERVER_ERROR,
                                     "internal error", NULL);
     }
-    status = invoice_store_create(call->store, &row, &inv);
+    reply = reply_201(r, &inv);
+    status = invoice_store_create(call->store, &row, key ? &key->idem : NULL,
+                                  &reply, &inv, &stored);
     if (status != INVOICE_STORE_OK) {
-        return invoice_h_store_failure(call, status);
+        return invoice_idem_answer(call, status, &stored);
     }
     invoice_count(INVOICE_COUNT_CREATED, 1);
     invoice_count(INVOICE_COUNT_BYTES_UPLOADED, in->content_len);
-    invoice_req_identify(r, call->route->action, &call->caller, inv.id);
-    apr_table_setn(r->headers_out, "Location",
-                   apr_pstrcat(r->pool, invoice_config_mount_prefix(r),
-                               "/sender/invoices/", inv.id, NULL));
-    return invoice_h_send_invoice(call, HTTP_CREATED, &inv);
+    invoice_req_identify(r, call->route->action, &call->caller, id);
+    return invoice_idem_send(r, &reply, 0);
+}
+
+/* The fingerprint of a create or upload under key: the route and parts. */
+static const invoice_call_key_t *fingerprinted(invoice_call_t *call,
+                                               invoice_call_key_t *key,
+                                               int has_key,
+                                               const char *const *parts,
+                                               size_t nparts)
+{
+    if (!has_key) {
+        return NULL;
+    }
+    invoice_idem_fingerprint_call(call, key, parts, nparts);
+    return key;
+}
+
+/* The lowercase hex SHA-256 of data, for a fingerprint. */
+static const char *sha256_hex(apr_pool_t *p, const unsigned char *digest)
+{
+    char *hex = apr_palloc(p, 2 * INVOICE_SHA256_LEN + 1);
+
+    invoice_hex_encode(digest, INVOICE_SHA256_LEN, hex);
+    return hex;
 }
 
 /* A request that parsed into a valid invoice is stored; anything else is
- * answered with the parse's problem. */
+ * answered with the parse's problem (and is not remembered by a key). */
 static int store_if_valid(invoice_call_t *call, invoice_create_result_t parsed,
-                          const invoice_create_t *in)
+                          const invoice_create_t *in,
+                          const invoice_call_key_t *key)
 {
     if (parsed.status != 0) {
         return invoice_send_problem(call->r, parsed.status, parsed.detail,
                                     parsed.errors);
     }
-    return store_new(call, in);
+    return store_new(call, in, key);
 }
 
 int invoice_h_create(invoice_call_t *call)
 {
     request_rec *r = call->r;
     invoice_create_t in;
+    invoice_call_key_t key;
+    unsigned char digest[INVOICE_SHA256_LEN];
+    const char *part;
     char *body;
     apr_size_t len;
-    int rv;
+    int rv, has_key = invoice_idem_read(call, &key);
 
+    if (has_key < 0) {
+        return DONE;
+    }
     if (!invoice_body_is_json(r)) {
         ap_discard_request_body(r);
         return invoice_send_problem(r, HTTP_UNSUPPORTED_MEDIA_TYPE,
@@ -88,8 +137,11 @@ int invoice_h_create(invoice_call_t *call)
     if (rv != OK) {
         return rv;
     }
+    /* Under a key, the request is its body, byte for byte. */
+    invoice_sha256((const unsigned char *)body, len, digest);
+    part = sha256_hex(r->pool, digest);
     return store_if_valid(call, invoice_create_parse(r->pool, body, len, &in),
-                          &in);
+                          &in, fingerprinted(call, &key, has_key, &part, 1));
 }
 
 typedef struct {
@@ -149,6 +201,22 @@ static int read_raw(request_rec *r, const char *ct,
     return rv;
 }
 
+/* Under a key, an upload is its fields and its file's hash (so that a
+ * retry with another multipart boundary is the same request). */
+static const invoice_call_key_t *upload_key(invoice_call_t *call,
+                                            invoice_call_key_t *key,
+                                            int has_key,
+                                            const invoice_create_t *in)
+{
+    const char *parts[3] = {
+        apr_itoa(call->r->pool, in->receiver_id),
+        invoice_filetype_media(in->file_type) ? invoice_filetype_media(in->file_type) : "",
+        sha256_hex(call->r->pool, in->sha256),
+    };
+
+    return fingerprinted(call, key, has_key, parts, 3);
+}
+
 int invoice_h_upload(invoice_call_t *call)
 {
     request_rec *r = call->r;
@@ -156,8 +224,12 @@ int invoice_h_upload(invoice_call_t *call)
     const char *boundary = invoice_multipart_boundary(r->pool, ct);
     invoice_create_t in;
     invoice_create_result_t parsed;
-    int rv;
+    invoice_call_key_t key;
+    int rv, has_key = invoice_idem_read(call, &key);
 
+    if (has_key < 0) {
+        return DONE;
+    }
     if (boundary != NULL) {
         rv = read_multipart(r, boundary, &parsed, &in);
     }
@@ -171,5 +243,9 @@ int invoice_h_upload(invoice_call_t *call)
             "Content-Type must be multipart/form-data (with a boundary), "
             "application/pdf or image/png", NULL);
     }
-    return rv != OK ? rv : store_if_valid(call, parsed, &in);
+    if (rv != OK) {
+        return rv;
+    }
+    return store_if_valid(call, parsed, &in, parsed.status != 0 ? NULL
+                          : upload_key(call, &key, has_key, &in));
 }

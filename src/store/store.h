@@ -23,6 +23,9 @@ typedef enum {
     INVOICE_STORE_UNAVAILABLE,  /* database unreachable or overloaded: 503 */
     INVOICE_STORE_ERROR,        /* anything else: a bug, logged */
     INVOICE_STORE_ABORTED,      /* the caller's sink refused the data */
+    INVOICE_STORE_REPLAY,       /* an idempotency key's stored reply */
+    INVOICE_STORE_KEY_MISMATCH, /* the key came with another request */
+    INVOICE_STORE_KEY_BUSY,     /* the key's first request is still running */
 } invoice_store_status_t;
 
 /* What a store needs from its caller. */
@@ -39,10 +42,12 @@ typedef struct {
 
 typedef struct invoice_store_t invoice_store_t;
 
-/* A new invoice, validated and with its id chosen by the caller (so that
- * a retry after a lost connection cannot store it twice). */
+/* A new invoice, validated, with its id and time chosen by the caller (so
+ * that a retry after a lost connection cannot store it twice, and the
+ * answer is known before it is stored). */
 typedef struct {
     const char *id;
+    const char *inserted_at;        /* RFC 3339 */
     int sender_id;
     int receiver_id;
     const char *file_type;          /* media type */
@@ -69,6 +74,29 @@ typedef struct {
     apr_size_t head_len;
 } invoice_file_t;
 
+/* An idempotency key (Idempotency-Key) of a caller, the fingerprint of the
+ * request it came with, and how long it is kept. */
+typedef struct {
+    invoice_caller_t caller;
+    const char *key;
+    const unsigned char *fingerprint;   /* 32 bytes */
+    int ttl_seconds;
+} invoice_idem_t;
+
+/* A response as sent: what a key remembers and replays, byte for byte. */
+typedef struct {
+    int status;
+    const char *location;       /* NULL when none */
+    const char *content_type;
+    const char *body;
+    apr_size_t len;
+} invoice_reply_t;
+
+/* Renders the reply to an outcome of a pay under a key: OK (paid, inv the
+ * paid invoice) or CONFLICT (already paid, inv as it is). */
+typedef void (*invoice_reply_fn)(void *ctx, invoice_store_status_t outcome,
+                                 const invoice_t *inv, invoice_reply_t *reply);
+
 /* Receives file bytes; returns 0 when they could not be passed on. */
 typedef int (*invoice_store_sink_fn)(void *ctx, const char *data,
                                      apr_size_t len);
@@ -85,10 +113,19 @@ const invoice_store_statement_t *invoice_store_statements(int *count);
 /** A store for one request: nothing is connected until first use. */
 invoice_store_t *invoice_store_make(const invoice_store_ctx_t *ctx);
 
-/** Store a new invoice; out is the row as stored. */
+/**
+ * Store a new invoice; out is the row as stored.  With idem, reply is its
+ * 201 (rendered from in beforehand): key, reply, row and file are stored
+ * in one transaction.  When the key was used before: REPLAY with *stored,
+ * KEY_MISMATCH (another request), or KEY_BUSY (its first use is still
+ * running); nothing is stored then.
+ */
 invoice_store_status_t invoice_store_create(invoice_store_t *st,
                                             const invoice_new_t *in,
-                                            invoice_t *out);
+                                            const invoice_idem_t *idem,
+                                            const invoice_reply_t *reply,
+                                            invoice_t *out,
+                                            invoice_reply_t *stored);
 
 /** One invoice, scoped to the caller: a sender sees what it sent, a
  *  consumer what was addressed to it. */
@@ -105,6 +142,24 @@ invoice_store_status_t invoice_store_list(invoice_store_t *st,
 /** Pay an invoice addressed to consumer: OK once, CONFLICT afterwards. */
 invoice_store_status_t invoice_store_pay(invoice_store_t *st, int consumer,
                                          const char *id, invoice_t *out);
+
+/**
+ * The same under an idempotency key: the outcome (OK or CONFLICT) is
+ * rendered by render and remembered with the payment, in one transaction;
+ * *reply is what to send.  NOT_FOUND and failures are not remembered.
+ * A key used before: REPLAY (*reply is the stored one), KEY_MISMATCH,
+ * KEY_BUSY.
+ */
+invoice_store_status_t invoice_store_pay_once(invoice_store_t *st,
+                                              int consumer, const char *id,
+                                              const invoice_idem_t *idem,
+                                              invoice_reply_fn render,
+                                              void *ctx,
+                                              invoice_reply_t *reply);
+
+/** Delete at most max expired idempotency keys; how many were deleted, or
+ *  -1 when the database failed. */
+int invoice_store_purge_keys(invoice_store_t *st, int max);
 
 /** The file of an invoice addressed to consumer: metadata and first bytes
  *  (up to 1 MiB), living as long as the store's pool. */

@@ -182,6 +182,22 @@ check "cert: no certificate: 401 problem+json" has "$r" "HTTP/1.1 401"
 psql_q -d invoice -c "INSERT INTO api_users VALUES ('carol', '$(sha_of pw-carol)', 'carol')" >/dev/null
 check "dbd: a party column that is no party: 403" eq "$(status_of -u carol:pw-carol "$B/dbd/consumer/invoices")" 403
 
+# Idempotency-Keys expire after InvoiceIdempotencyTTL and are purged.
+TTLS=$(( 1500000000 + RANDOM ))
+ttl_create() {     # ttl_create RECEIVER: the status of a create under key ttl-key
+    curl -s -o /dev/null -w '%{http_code}' -H "Authorization: sender $TTLS" -H 'Idempotency-Key: ttl-key' \
+         -H 'Content-Type: application/json' \
+         --data-binary "{\"invoice\":{\"receiver_id\":$1,\"file_type\":\"application/pdf\",\"content\":\"JVBERi0xLjQK\"}}" \
+         "$B/shortttl/sender/invoices"
+}
+keys_of() { psql_q -d invoice -tAc "SELECT count(*) FROM idempotency_keys WHERE role = 1 AND caller = $TTLS"; }
+check "ttl: a key" eq "$(ttl_create 5)" 201
+check "ttl: the key with another request: 422" eq "$(ttl_create 6)" 422
+sleep 2.5
+check "ttl: expired, the key is free again" eq "$(ttl_create 6)" 201
+check "ttl: one row for the key" eq "$(keys_of)" 1
+purged() { for _ in $(seq 150); do [ "$(keys_of)" = 0 ] && return 0; sleep 0.1; done; return 1; }
+check "ttl: expired keys are purged" purged
 check "no 'conflicting SQL statements' warnings" eval '! grep -q "conflicting SQL" "$RUN/sites/error_log"'
 check "the module says its version at start" eval 'grep -q "INV00402: mod_invoice/$(cat "$REPO_ROOT/VERSION") configured" "$RUN/sites/error_log"'
 check "... and in httpd's own start line" eval 'grep -q "AH00489: Apache/.* mod_invoice/$(cat "$REPO_ROOT/VERSION")" "$RUN/sites/error_log"'
@@ -274,6 +290,11 @@ check "configtest: a typo in SetHandler" configtest typo "INV00403: SetHandler i
 <Location /healthz>
     SetHandler invoice-helth
 </Location>"
+check "configtest: a bad InvoiceIdempotencyTTL" configtest ttl "InvoiceIdempotencyTTL must be a duration from 1s to 30d" <<<"$DBD
+<Location /api>
+    InvoiceAPI On
+    InvoiceIdempotencyTTL 1y
+</Location>"
 
 # --- 4. misconfiguration: /readyz says why, the log says it once ----------
 # A role with a password (scram) for the password cases, and databases
@@ -324,7 +345,8 @@ check "misconfig: a good site is ready" wait_ready -H "Host: good.test" "$B/read
 check "misconfig: wrong password" why wrongpw misconfiguration "password authentication failed"
 check "misconfig: no such database" why nodb misconfiguration 'database \"no_such_database\" does not exist'
 check "misconfig: schema not migrated" why noschema misconfiguration "no schema_migrations table): run mod-invoice-migrate"
-check "misconfig: schema too old" why oldschema misconfiguration "the schema is at migration 0, this module needs 1: run mod-invoice-migrate"
+NEED=$(ls "$REPO_ROOT/sql" | sed -n 's/^0*\([0-9][0-9]*\)_.*/\1/p' | sort -n | tail -n 1)
+check "misconfig: schema too old" why oldschema misconfiguration "the schema is at migration 0, this module needs $NEED: run mod-invoice-migrate"
 check "misconfig: database down is an outage" why down outage "Connection refused"
 check "misconfig: /readyz 503 has Retry-After" has "$(fetch -H 'Host: nodb.test' "$B/readyz")" "Retry-After: 2"
 r=$(curl -s -H 'Host: wrongpw.test' -H 'Authorization: sender 5' "$B/api/sender/invoices")
@@ -335,7 +357,7 @@ sleep 0.5
 for c in "INV00410: misconfiguration: cannot connect to the database: .*password authentication failed" \
          "INV00410: misconfiguration: cannot connect to the database: .*database \"no_such_database\" does not exist" \
          "INV00410: misconfiguration: the database has no schema" \
-         "INV00410: misconfiguration: the schema is at migration 0, this module needs 1" \
+         "INV00410: misconfiguration: the schema is at migration 0, this module needs $NEED" \
          "INV00411: database unavailable: cannot connect to the database: .*Connection refused"; do
     check "misconfig: logged: ${c%%:*}...${c: -30}" eval 'grep -q "$c" "$MC/error_log"'
 done

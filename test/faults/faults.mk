@@ -28,14 +28,29 @@ ASAN_MODULE_CFLAGS = -std=c11 $(WARN) -g -O1 -fPIC \
 
 .PHONY: test-faults test-asan bench-soak
 
-$(FAULTS_BIN): test/faults/test_faults.c
-	@mkdir -p $(dir $@)
-	$(CC) -std=c11 $(WARN) -g -I$(PG_INC) \
-	    $(shell pkg-config --cflags cmocka libcurl json-c) $< \
-	    $(shell pkg-config --libs cmocka libcurl json-c) -lpq -lpthread -o $@
+FAULTS_CFLAGS = -std=c11 $(WARN) -g -I$(PG_INC) $(shell pkg-config --cflags cmocka libcurl json-c)
+FAULTS_LIBS = $(shell pkg-config --libs cmocka libcurl json-c) -lpq -lcrypto -lpthread
 
-test-faults: build $(FAULTS_BIN)
+$(FAULTS_BIN): test/faults/test_faults.c test/faults/proc.c test/faults/proc.h
+	@mkdir -p $(dir $@)
+	$(CC) $(FAULTS_CFLAGS) test/faults/test_faults.c test/faults/proc.c $(FAULTS_LIBS) -o $@
+
+RETRIES_BIN := build/test_retries
+PGPROXY_BIN := build/pgproxy
+
+$(RETRIES_BIN): test/faults/test_retries.c test/faults/proc.c test/faults/proc.h
+	@mkdir -p $(dir $@)
+	$(CC) $(FAULTS_CFLAGS) test/faults/test_retries.c test/faults/proc.c $(FAULTS_LIBS) -o $@
+
+$(PGPROXY_BIN): test/faults/pgproxy.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) -O1 $< -o $@
+
+# The faults without retries (every answer 201 or 503), then exactly-once
+# under retries with Idempotency-Keys.
+test-faults: build $(FAULTS_BIN) $(RETRIES_BIN) $(PGPROXY_BIN)
 	test/faults/run.sh $(FAULTS_BIN)
+	test/faults/retries.sh $(RETRIES_BIN) $(PGPROXY_BIN)
 
 $(ASAN_MODULE): $(MODULE_SRCS) $(HEADERS) VERSION test/faults/sanitizer_options.c test/faults/faults.mk
 	@mkdir -p $(dir $@)

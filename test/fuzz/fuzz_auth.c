@@ -2,12 +2,14 @@
  * Cross-checks: a header value (the input up to its first NUL, as httpd
  * would hand it over) is accepted only when it is exactly "<role> " + the
  * decimal of the id; a party value (REMOTE_USER, an expression's value)
- * only when it is exactly "N" or "<role>:N" for the route's role. */
+ * only when it is exactly "N" or "<role>:N" for the route's role; an
+ * Idempotency-Key only when it is 1-255 visible ASCII characters. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/http/authorization.h"
+#include "core/request/idempotency.h"
 #include "core/util/decimal.h"
 #include "fuzz_check.h"
 
@@ -48,6 +50,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         else {
             FUZZ_CHECK(who.id == -7);
         }
+    }
+    /* Idempotency-Key: 1..255 bytes of 0x21-0x7E, nothing else. */
+    {
+        size_t n = strlen(value), visible = 0;
+        while (visible < n && value[visible] >= 0x21 && value[visible] <= 0x7e)
+            visible++;
+        FUZZ_CHECK(invoice_idem_key_valid(value) == (n >= 1 && n <= 255 && visible == n));
     }
     /* Path ids: the raw bytes, not NUL-terminated. */
     id = -7;

@@ -49,6 +49,20 @@ long it_db_count_sender(int sender, const char *file, int line)
     return n;
 }
 
+long it_db_count_keys(int role, int caller, const char *file, int line)
+{
+    PGconn *c = connect_db(file, line);
+    char p[32];
+    snprintf(p, sizeof p, "%d.%d", role, caller);
+    PGresult *res = query1(c, "SELECT count(*) FROM idempotency_keys WHERE "
+                           "role = split_part($1, '.', 1)::int2 AND "
+                           "caller = split_part($1, '.', 2)::int4", p, 0, file, line);
+    long n = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    PQfinish(c);
+    return n;
+}
+
 void it_db_get_invoice(const char *id, db_invoice_t *out, const char *file,
                        int line)
 {

@@ -24,6 +24,10 @@ long it_db_count_sender(int sender, const char *file, int line);
 void it_db_get_invoice(const char *id, db_invoice_t *out, const char *file,
                        int line);
 
+/* Idempotency keys stored for caller (role 1 sender, 2 consumer). */
+#define db_count_keys(role, caller) it_db_count_keys((role), (caller), __FILE__, __LINE__)
+long it_db_count_keys(int role, int caller, const char *file, int line);
+
 /* The stored content (malloc'd) or NULL when there is no invoice_files row. */
 #define db_get_file(id, len) it_db_get_file((id), (len), __FILE__, __LINE__)
 unsigned char *it_db_get_file(const char *id, size_t *len, const char *file,

@@ -23,6 +23,7 @@ int main(void)
         GROUP(auth), GROUP(create), GROUP(validation), GROUP(list),
         GROUP(consumer), GROUP(errors), GROUP(protocol),
         GROUP(upload), GROUP(download), GROUP(hostile), GROUP(authz),
+        GROUP(idempotency),
         GROUP(db),   /* last: stops and restarts PostgreSQL */
     };
     size_t total = 0;

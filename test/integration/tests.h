@@ -23,6 +23,7 @@ IT_DECLARE(upload);
 IT_DECLARE(download);
 IT_DECLARE(hostile);
 IT_DECLARE(authz);
+IT_DECLARE(idempotency);
 
 /* Start the one slow request (test_hostile.c) in the background. */
 void it_short_body_start(void);

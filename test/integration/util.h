@@ -189,7 +189,7 @@ typedef struct {
     char path[512];
     char auth[128];
     char ctype[128];
-    const char *hs[3];
+    const char *hs[5];    /* room for extra headers after it_req */
 } it_req_t;
 void it_req(it_req_t *q, const char *method, const char *path,
             const char *auth, const char *ctype, const void *body, size_t len);

@@ -101,6 +101,20 @@ codes=$( { for i in $(seq 10); do
            done; wait; } | sort | uniq -c | awk '{print $2":"$1}' | tr '\n' ' ')
 check "concurrent pays over A and B: one 200, nine 409" eq "$codes" "200:1 409:9 "
 
+# --- an Idempotency-Key's answer, from either node, after a graceful restart
+keyed() {       # keyed BASE: the body of a create under one key, then its headers
+    curl -s -D "$RUN/keyed.h" -H 'Authorization: sender 504' -H "Idempotency-Key: $KEY" \
+         -H 'Content-Type: application/json' --data-binary @"$BODY" "$1/api/sender/invoices"
+}
+KEY=ops-key-$RANDOM$RANDOM
+first=$(keyed "$A")
+check "keyed create on A" matches "$first" '"id":"[0-9a-f-]{36}"'
+check "the same key on B replays A's answer" eq "$(keyed "$B")" "$first"
+check "... marked as a replay" eval 'grep -qi "^Idempotent-Replayed: true" "$RUN/keyed.h"'
+kill -USR1 "$(cat "$RUN/a/httpd.pid")"
+for _ in $(seq 50); do [ "$(status_of "$A/healthz")" = 200 ] && break; sleep 0.1; done
+check "... and on A after a graceful restart" eq "$(keyed "$A")" "$first"
+
 # --- metrics: exact deltas for traffic sent to B, across its children
 before_created=$(metric "$B" invoice_created_total)
 before_201=$(metric "$B" 'invoice_http_requests_total{route="POST /sender/invoices",status="2xx"}')

@@ -1,6 +1,8 @@
 /* Decimal numbers.  See decimal.h. */
 #include "core/util/decimal.h"
 
+#include <string.h>
+
 size_t invoice_decimal_scan(const char *s, size_t len, uint64_t cap,
                             uint64_t *out)
 {
@@ -28,4 +30,24 @@ int invoice_parse_positive_id(const char *s, size_t len, int *id)
     }
     *id = (int)v;
     return 1;
+}
+
+int invoice_parse_duration(const char *s, long *seconds)
+{
+    static const struct { const char *unit; long factor; } units[] = {
+        { "", 1 }, { "s", 1 }, { "m", 60 }, { "h", 3600 }, { "d", 86400 },
+    };
+    uint64_t n;
+    size_t digits = s ? invoice_decimal_scan(s, strlen(s), 1000000000, &n) : 0;
+
+    if (digits == 0 || n >= 1000000000) {
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (strcmp(s + digits, units[i].unit) == 0) {
+            *seconds = (long)n * units[i].factor;
+            return 1;
+        }
+    }
+    return 0;
 }

@@ -27,4 +27,12 @@ size_t invoice_decimal_scan(const char *s, size_t len, uint64_t cap,
  */
 int invoice_parse_positive_id(const char *s, size_t len, int *id);
 
+/**
+ * A duration in seconds: decimal digits and an optional unit, s (the
+ * default), m, h or d ("24h", "90m", "3600").  *seconds is untouched on
+ * failure.
+ * @return 1 on success, 0 otherwise (no digits, another unit, overflow)
+ */
+int invoice_parse_duration(const char *s, long *seconds);
+
 #endif

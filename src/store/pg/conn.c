@@ -124,6 +124,9 @@ invoice_store_status_t invoice_pg_failed(invoice_pg_t *db, const char *what,
     if (state && strcmp(state, "23505") == 0) {
         return INVOICE_STORE_CONFLICT;
     }
+    if (state && strcmp(state, "55P03") == 0) {     /* lock_timeout */
+        return INVOICE_STORE_KEY_BUSY;
+    }
     status = (PQstatus(db->conn) == CONNECTION_BAD || state_means_unavailable(state))
                  ? INVOICE_STORE_UNAVAILABLE : INVOICE_STORE_ERROR;
     db->ctx->failed(db->ctx->baton);

@@ -17,7 +17,7 @@ typedef struct {
 
 /* The parameters of one statement; adding more than fit is a bug that
  * invoice_pg_run refuses (logged) instead of writing past the arrays. */
-#define INVOICE_PG_MAX_PARAMS 12
+#define INVOICE_PG_MAX_PARAMS 16
 
 typedef struct {
     int n;
@@ -60,8 +60,8 @@ invoice_store_status_t invoice_pg_end(invoice_pg_t *db,
 /** The SQLSTATE of a failed result (copied), or NULL. */
 const char *invoice_pg_state_of(invoice_pg_t *db, PGresult *res);
 
-/** Classify a failure of `what` (CONFLICT, UNAVAILABLE or ERROR) and log
- *  it. */
+/** Classify a failure of `what` (CONFLICT, KEY_BUSY for a lock wait that
+ *  timed out, UNAVAILABLE or ERROR) and log the last two. */
 invoice_store_status_t invoice_pg_failed(invoice_pg_t *db, const char *what,
                                          const char *state);
 

@@ -51,13 +51,18 @@ invoice_store_status_t invoice_store_get(invoice_store_t *st,
     return db ? get(db, caller, id, out) : status;
 }
 
-/* A large file: the row, then its bytes by COPY, in one transaction. */
+/* A large file: the row, then its bytes by COPY, in one transaction that
+ * claims the idempotency key first when there is one. */
 static invoice_store_status_t create_streamed(invoice_pg_t *db,
                                               const invoice_pg_params_t *ps,
                                               const invoice_new_t *in,
-                                              invoice_t *out)
+                                              const invoice_idem_t *idem,
+                                              const invoice_reply_t *reply,
+                                              invoice_t *out,
+                                              invoice_reply_t *stored)
 {
-    invoice_store_status_t status = invoice_pg_begin(db);
+    invoice_store_status_t status = idem
+        ? invoice_pg_key_claim(db, idem, reply, stored) : invoice_pg_begin(db);
 
     if (status != INVOICE_STORE_OK) {
         return status;
@@ -72,28 +77,61 @@ static invoice_store_status_t create_streamed(invoice_pg_t *db,
     return invoice_pg_end(db, status);
 }
 
+/* Key, reply, row and file in one statement; no row: the key is taken. */
+static invoice_store_status_t create_once(invoice_pg_t *db,
+                                          invoice_pg_params_t *ps,
+                                          const invoice_idem_t *idem,
+                                          const invoice_reply_t *reply,
+                                          invoice_t *out,
+                                          invoice_reply_t *stored)
+{
+    invoice_store_status_t status;
+
+    invoice_pg_text(ps, idem->key);
+    invoice_pg_bytes(ps, idem->fingerprint, 32);
+    invoice_pg_text(ps, reply->location);
+    invoice_pg_bytes(ps, reply->body, reply->len);
+    invoice_pg_int(ps, db->ctx->pool, idem->ttl_seconds);
+    status = run_one(db, ST_INSERT_ONCE, ps, out);
+    return status == INVOICE_STORE_NOT_FOUND
+               ? invoice_pg_key_replay(db, idem, stored) : status;
+}
+
+/* $1..$7 of a new invoice's row. */
+static void new_row_params(invoice_pg_params_t *ps, apr_pool_t *p,
+                           const invoice_new_t *in)
+{
+    invoice_pg_text(ps, in->id);
+    invoice_pg_int(ps, p, in->sender_id);
+    invoice_pg_int(ps, p, in->receiver_id);
+    invoice_pg_text(ps, in->file_type);
+    invoice_pg_int(ps, p, (int)in->size);
+    invoice_pg_bytes(ps, in->sha256, 32);
+    invoice_pg_text(ps, in->inserted_at);
+}
+
 invoice_store_status_t invoice_store_create(invoice_store_t *st,
                                             const invoice_new_t *in,
-                                            invoice_t *out)
+                                            const invoice_idem_t *idem,
+                                            const invoice_reply_t *reply,
+                                            invoice_t *out,
+                                            invoice_reply_t *stored)
 {
     invoice_pg_params_t ps = { 0 };
     invoice_store_status_t status;
     invoice_pg_t *db = invoice_pg_open(st, &status);
-    apr_pool_t *p = st->ctx.pool;
 
     if (db == NULL) {
         return status;
     }
-    invoice_pg_text(&ps, in->id);
-    invoice_pg_int(&ps, p, in->sender_id);
-    invoice_pg_int(&ps, p, in->receiver_id);
-    invoice_pg_text(&ps, in->file_type);
-    invoice_pg_int(&ps, p, (int)in->size);
-    invoice_pg_bytes(&ps, in->sha256, 32);
+    new_row_params(&ps, st->ctx.pool, in);
     if (in->size > INVOICE_PG_STREAM_CHUNK) {
-        return create_streamed(db, &ps, in, out);
+        return create_streamed(db, &ps, in, idem, reply, out, stored);
     }
     invoice_pg_bytes(&ps, in->content, in->size);
+    if (idem != NULL) {
+        return create_once(db, &ps, idem, reply, out, stored);
+    }
     status = run_one(db, ST_INSERT, &ps, out);
     if (status == INVOICE_STORE_CONFLICT) {
         /* The id is ours and fresh, so a duplicate means a retry after a
@@ -202,6 +240,54 @@ invoice_store_status_t invoice_store_pay(invoice_store_t *st, int consumer,
         }
     }
     return status;
+}
+
+/* In the transaction of a claimed key: pay, and render the outcome. */
+static invoice_store_status_t pay_and_render(invoice_pg_t *db, int consumer,
+                                             const char *id,
+                                             invoice_reply_fn render, void *ctx,
+                                             invoice_reply_t *reply)
+{
+    invoice_pg_params_t ps = { 0 };
+    invoice_caller_t caller = { INVOICE_ROLE_CONSUMER, consumer };
+    invoice_t inv;
+    invoice_store_status_t status;
+
+    invoice_pg_param_scope(&ps, db->ctx->pool, id, consumer);
+    status = run_one(db, ST_PAY, &ps, &inv);
+    if (status == INVOICE_STORE_NOT_FOUND
+        && (status = get(db, &caller, id, &inv)) == INVOICE_STORE_OK) {
+        status = INVOICE_STORE_CONFLICT;    /* paid before: remembered too */
+    }
+    if (status == INVOICE_STORE_OK || status == INVOICE_STORE_CONFLICT) {
+        render(ctx, status, &inv, reply);
+    }
+    return status;
+}
+
+invoice_store_status_t invoice_store_pay_once(invoice_store_t *st,
+                                              int consumer, const char *id,
+                                              const invoice_idem_t *idem,
+                                              invoice_reply_fn render,
+                                              void *ctx,
+                                              invoice_reply_t *reply)
+{
+    static const invoice_reply_t claiming = { 0, NULL, "", "", 0 };
+    invoice_store_status_t status, outcome;
+    invoice_pg_t *db = invoice_pg_open(st, &status);
+
+    if (db == NULL) {
+        return status;
+    }
+    status = invoice_pg_key_claim(db, idem, &claiming, reply);
+    if (status != INVOICE_STORE_OK) {
+        return status;
+    }
+    outcome = pay_and_render(db, consumer, id, render, ctx, reply);
+    status = outcome == INVOICE_STORE_OK || outcome == INVOICE_STORE_CONFLICT
+                 ? invoice_pg_key_remember(db, idem, reply) : outcome;
+    status = invoice_pg_end(db, status);
+    return status == INVOICE_STORE_OK ? outcome : status;
 }
 
 invoice_store_status_t invoice_store_ping(invoice_store_t *st)

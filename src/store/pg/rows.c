@@ -16,6 +16,11 @@ static apr_uint64_t be(const char *p, int bytes)
     return v;
 }
 
+int invoice_pg_int2(const char *p)
+{
+    return (int)(apr_int16_t)be(p, 2);
+}
+
 apr_int64_t invoice_pg_int8(const char *p)
 {
     return (apr_int64_t)be(p, 8);

@@ -9,6 +9,9 @@
 
 #include "core/invoice.h"
 
+/** A binary int2 (big-endian). */
+int invoice_pg_int2(const char *p);
+
 /** A binary int8 (big-endian). */
 apr_int64_t invoice_pg_int8(const char *p);
 

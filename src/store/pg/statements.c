@@ -13,14 +13,42 @@
     "(SELECT inserted_at, id FROM invoices WHERE id = " param "::uuid AND " \
     scope ")"
 
+/* A new invoice's row from $1..$7 (id, sender, receiver, type, size,
+ * sha256, time: the module's clock, so that the answer to a create is
+ * known before the row is written), its file from $8. */
+#define NEW_ROW_COLS "(id, sender_id, receiver_id, file_type, file_size, " \
+    "file_sha256, inserted_at, updated_at)"
+#define NEW_ROW_VALUES "$1::uuid, $2::int4, $3::int4, $4::text, $5::int4, " \
+    "$6::bytea, $7::timestamptz, $7::timestamptz"
+#define NEW_FILE "file AS (INSERT INTO invoice_files (invoice_id, content) " \
+    "SELECT id, $8::bytea FROM inv) "
+/* A new idempotency key's columns; on a conflict the existing key is
+ * taken over only when it expired, and RETURNING gives a row only when the
+ * key was claimed (a concurrent claim waits for the first to commit). */
+#define KEY_COLS "INSERT INTO idempotency_keys (role, caller, key, " \
+    "fingerprint, status, location, content_type, body, expires_at) "
+#define KEY_CLAIMED_ONLY "ON CONFLICT (role, caller, key) DO UPDATE SET " \
+    "fingerprint = EXCLUDED.fingerprint, status = EXCLUDED.status, " \
+    "location = EXCLUDED.location, content_type = EXCLUDED.content_type, " \
+    "body = EXCLUDED.body, expires_at = EXCLUDED.expires_at " \
+    "WHERE idempotency_keys.expires_at < now() RETURNING 1"
+
 const invoice_store_statement_t invoice_pg_statements[ST_COUNT] = {
     [ST_INSERT] = { "invoice_insert",
         /* Metadata and file in one statement: atomic, one round trip. */
-        "WITH inv AS (INSERT INTO invoices (id, sender_id, receiver_id, "
-        "file_type, file_size, file_sha256) VALUES ($1::uuid, $2::int4, "
-        "$3::int4, $4::text, $5::int4, $6::bytea) RETURNING *), "
-        "file AS (INSERT INTO invoice_files (invoice_id, content) "
-        "SELECT id, $7::bytea FROM inv) "
+        "WITH inv AS (INSERT INTO invoices " NEW_ROW_COLS " VALUES ("
+        NEW_ROW_VALUES ") RETURNING *), " NEW_FILE
+        "SELECT " INVOICE_COLS " FROM inv" },
+    [ST_INSERT_ONCE] = { "invoice_insert_once",
+        /* With an idempotency key of sender $2: $9 key, $10 fingerprint,
+         * $11 Location, $12 the 201's body, $13 seconds to keep it.  Key,
+         * answer, row and file in one statement; nothing is written when
+         * the key is taken. */
+        "WITH k AS (" KEY_COLS "VALUES (1, $2::int4, $9::text, $10::bytea, "
+        "201, $11::text, 'application/json', $12::bytea, "
+        "now() + make_interval(secs => $13::int4)) " KEY_CLAIMED_ONLY "), "
+        "inv AS (INSERT INTO invoices " NEW_ROW_COLS " SELECT "
+        NEW_ROW_VALUES " FROM k RETURNING *), " NEW_FILE
         "SELECT " INVOICE_COLS " FROM inv" },
     [ST_GET_BY_SENDER] = { "invoice_get_by_sender",
         "SELECT " INVOICE_COLS " FROM invoices "
@@ -69,10 +97,29 @@ const invoice_store_statement_t invoice_pg_statements[ST_COUNT] = {
         "WHERE i.id = $1::uuid AND i.receiver_id = $2::int4" },
     [ST_INSERT_META] = { "invoice_insert_meta",
         /* Large files: the row first, the bytes by COPY, one transaction. */
-        "INSERT INTO invoices (id, sender_id, receiver_id, file_type, "
-        "file_size, file_sha256) VALUES ($1::uuid, $2::int4, $3::int4, "
-        "$4::text, $5::int4, $6::bytea) RETURNING " INVOICE_COLS },
+        "INSERT INTO invoices " NEW_ROW_COLS " VALUES (" NEW_ROW_VALUES ") "
+        "RETURNING " INVOICE_COLS },
     [ST_PING] = { "invoice_ping", "SELECT 1" },
+    [ST_KEY_CLAIM] = { "invoice_key_claim",
+        /* $1 role, $2 caller, $3 key, $4 fingerprint, $5 status, $6
+         * Location, $7 content type, $8 body, $9 seconds to keep it. */
+        KEY_COLS "VALUES ($1::int2, $2::int4, $3::text, $4::bytea, $5::int2, "
+        "$6::text, $7::text, $8::bytea, now() + make_interval(secs => "
+        "$9::int4)) " KEY_CLAIMED_ONLY },
+    [ST_KEY_REMEMBER] = { "invoice_key_remember",
+        "UPDATE idempotency_keys SET status = $4::int2, location = $5::text, "
+        "content_type = $6::text, body = $7::bytea "
+        "WHERE role = $1::int2 AND caller = $2::int4 AND key = $3::text" },
+    [ST_KEY_GET] = { "invoice_key_get",
+        "SELECT fingerprint, status, location, content_type, body "
+        "FROM idempotency_keys "
+        "WHERE role = $1::int2 AND caller = $2::int4 AND key = $3::text" },
+    [ST_KEY_PURGE] = { "invoice_key_purge",
+        /* A bounded batch; rows a request holds are skipped, never waited
+         * for. */
+        "DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY("
+        "SELECT ctid FROM idempotency_keys WHERE expires_at < now() "
+        "ORDER BY expires_at LIMIT $1::int4 FOR UPDATE SKIP LOCKED))" },
 };
 
 const invoice_store_statement_t *invoice_store_statements(int *count)

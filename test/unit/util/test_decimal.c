@@ -112,6 +112,33 @@ static void test_scan_saturates_at_cap(void **state)
     assert_true(v == UINT64_MAX);
 }
 
+static void test_durations(void **state)
+{
+    long s = -1;
+
+    (void)state;
+    assert_true(invoice_parse_duration("24h", &s));
+    assert_int_equal(s, 86400);
+    assert_true(invoice_parse_duration("90m", &s));
+    assert_int_equal(s, 5400);
+    assert_true(invoice_parse_duration("3600", &s));
+    assert_int_equal(s, 3600);
+    assert_true(invoice_parse_duration("2s", &s));
+    assert_int_equal(s, 2);
+    assert_true(invoice_parse_duration("30d", &s));
+    assert_int_equal(s, 30L * 86400);
+    s = -1;
+    assert_false(invoice_parse_duration("", &s));
+    assert_false(invoice_parse_duration("h", &s));
+    assert_false(invoice_parse_duration("24 h", &s));
+    assert_false(invoice_parse_duration("24hours", &s));
+    assert_false(invoice_parse_duration("-5", &s));
+    assert_false(invoice_parse_duration("1.5h", &s));
+    assert_false(invoice_parse_duration("99999999999", &s));
+    assert_false(invoice_parse_duration(NULL, &s));
+    assert_int_equal(s, -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -120,6 +147,7 @@ int main(void)
         cmocka_unit_test(test_positive_id_all_small_values),
         cmocka_unit_test(test_scan_stops_at_non_digits),
         cmocka_unit_test(test_scan_saturates_at_cap),
+        cmocka_unit_test(test_durations),
     };
 
     return cmocka_run_group_tests_name("decimal", tests, NULL, NULL);
