@@ -14,8 +14,8 @@ set -euo pipefail
 : "${PGPORT:=5432}"
 : "${PGDATABASE:=invoice}"
 : "${PGUSER:=invoice}"
-: "${INVOICE_DB_CONNECT_TIMEOUT:=3}"
-: "${INVOICE_DB_STATEMENT_TIMEOUT_MS:=10000}"
+: "${INVOICE_DB_CONNECT_TIMEOUT:=2}"
+: "${INVOICE_DB_STATEMENT_TIMEOUT_MS:=3000}"
 : "${INVOICE_DB_APPLICATION_NAME:=mod_invoice}"
 
 # HTTP and the event MPM.
@@ -32,10 +32,10 @@ set -euo pipefail
 : "${INVOICE_GRACEFUL_TIMEOUT:=20}"
 
 # mod_dbd's pool, per child process.
-: "${INVOICE_DBD_MIN:=2}"
+: "${INVOICE_DBD_MIN:=$INVOICE_THREADS_PER_CHILD}"
 : "${INVOICE_DBD_KEEP:=$INVOICE_THREADS_PER_CHILD}"
 : "${INVOICE_DBD_MAX:=$INVOICE_THREADS_PER_CHILD}"
-: "${INVOICE_DBD_EXPTIME:=300}"
+: "${INVOICE_DBD_EXPTIME:=0}"
 
 # Load balancer (lb): space-separated backend URLs.
 : "${INVOICE_LB_BACKENDS:=http://app1:8080 http://app2:8080}"

@@ -3,6 +3,14 @@
 #   httpd.sh start DIR PORT PGPORT   write DIR/httpd.conf, start, wait for the API
 #   httpd.sh stop DIR                stop (no-op when not running)
 #   httpd.sh status DIR              exit 0 when running
+#
+# INVOICE_DBD_PARAMS_OVERRIDE, when set and not empty, replaces the libpq
+# parameters of the generated config's `Define INVOICE_DBD_PARAMS` line
+# (PGPORT is then not needed), e.g. several hosts for a failover test:
+#   INVOICE_DBD_PARAMS_OVERRIDE="host=127.0.0.1,127.0.0.1 port=5432,5433 \
+#     dbname=invoice user=invoice target_session_attrs=read-write" httpd.sh start ...
+# The value goes inside the Define's double quotes: no `"` in it.  Unset,
+# the config is conf/httpd.conf.in's as before.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -20,12 +28,17 @@ write_conf() {
     local user_group=""
     # Children of a root-started Apache must not stay root.
     [ "$(id -u)" = 0 ] && user_group=$'User www-data\nGroup www-data'
+    case ${INVOICE_DBD_PARAMS_OVERRIDE:-} in *'"'*) die "INVOICE_DBD_PARAMS_OVERRIDE contains a double quote" ;; esac
     mkdir -p "$dir/logs" "$dir/run" "$dir/htdocs"
     [ "$(id -u)" = 0 ] && chown www-data: "$dir/run"
     sed -e "s|@RUNDIR@|$dir|g" -e "s|@PORT@|$port|g" -e "s|@PGPORT@|$pgport|g" \
         -e "s|@MODULE@|$MODULE|g" -e "s|@REPO@|$REPO_ROOT|g" \
         -e "s|@MODDIR@|$(apxs -q LIBEXECDIR)|g" \
-        "$REPO_ROOT/conf/httpd.conf.in" | awk -v ug="$user_group" '{ if ($0 == "@USER_GROUP@") print ug; else print }' \
+        "$REPO_ROOT/conf/httpd.conf.in" | awk -v ug="$user_group" '
+            $0 == "@USER_GROUP@" { print ug; next }
+            $1 == "Define" && $2 == "INVOICE_DBD_PARAMS" && ENVIRON["INVOICE_DBD_PARAMS_OVERRIDE"] != "" {
+                print "Define INVOICE_DBD_PARAMS \"" ENVIRON["INVOICE_DBD_PARAMS_OVERRIDE"] "\""; next }
+            { print }' \
         >"$dir/httpd.conf"
 }
 
@@ -35,7 +48,8 @@ api_answers() {
 }
 
 start() {
-    [ -n "$port" ] && [ -n "$pgport" ] || die "httpd.sh start needs PORT and PGPORT"
+    [ -n "$port" ] && { [ -n "$pgport" ] || [ -n "${INVOICE_DBD_PARAMS_OVERRIDE:-}" ]; } ||
+        die "httpd.sh start needs PORT and PGPORT"
     [ -f "$MODULE" ] || die "module not built: $MODULE (run make build)"
     write_conf
     if ! is_running; then

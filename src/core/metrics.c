@@ -36,6 +36,12 @@ static const struct {
         "Idempotency-Keys reused for a different request (422)." },
     [INVOICE_COUNT_IDEM_IN_FLIGHT] = { "invoice_idempotency_in_flight_total",
         "Idempotency-Keys repeated while their first request ran (409)." },
+    [INVOICE_COUNT_DB_TIMEOUTS] = { "invoice_db_timeouts_total",
+        "Database calls that got no answer by their deadline." },
+    [INVOICE_COUNT_BREAKER_REFUSED] = { "invoice_db_breaker_refused_total",
+        "Requests answered 503 at once because the database was found down." },
+    [INVOICE_COUNT_TRANSFERS_REFUSED] = { "invoice_transfers_refused_total",
+        "Uploads and downloads answered 503 beyond the per-child bound." },
 };
 
 static const char *reason_of(int status)

@@ -112,6 +112,27 @@ int invoice_body_read(request_rec *r, char **body, apr_size_t *len)
     return OK;
 }
 
+/* A refused body is read only when it is this small at most. */
+#define DISCARD_AT_MOST 65536
+
+void invoice_body_refuse(request_rec *r)
+{
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+    apr_off_t n = 0;
+    char *end;
+    int small = apr_table_get(r->headers_in, "Transfer-Encoding") == NULL
+                && (cl == NULL
+                    || (apr_strtoff(&n, cl, &end, 10) == APR_SUCCESS
+                        && *end == '\0' && n >= 0 && n <= DISCARD_AT_MOST));
+
+    if (small && !(r->expecting_100 && n > 0)) {
+        ap_discard_request_body(r);
+        return;
+    }
+    /* Nothing more is read from this connection. */
+    r->connection->keepalive = AP_CONN_CLOSE;
+}
+
 int invoice_body_is_json(request_rec *r)
 {
     return invoice_media_type_match(apr_table_get(r->headers_in, "Content-Type"),

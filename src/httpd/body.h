@@ -27,6 +27,13 @@ int invoice_body_stream(request_rec *r, invoice_body_sink_fn sink, void *ctx);
  */
 int invoice_body_read(request_rec *r, char **body, apr_size_t *len);
 
+/** Before answering a request that is refused without its body: a small
+ *  body is read and thrown away (the connection then serves the next
+ *  request); a large or chunked one, or one the client holds back until
+ *  "100 Continue", is never asked for: the connection closes after the
+ *  answer instead. */
+void invoice_body_refuse(request_rec *r);
+
 /** 1 when the Content-Type's media type is application/json (any case,
  *  parameters such as charset allowed). */
 int invoice_body_is_json(request_rec *r);

@@ -1,7 +1,10 @@
 /* The module's directives and configuration.  See config.h. */
 #include "httpd/config.h"
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <http_main.h>
 #include <apr_strings.h>
 
 #include "core/util/decimal.h"
@@ -13,6 +16,7 @@ void *invoice_config_create_dir(apr_pool_t *p, char *path)
 
     d->api = -1;
     d->idempotency_ttl = -1;
+    d->db_statement = d->db_request = d->db_transfer = -1;
     return d;
 }
 
@@ -34,6 +38,11 @@ void *invoice_config_merge_dir(apr_pool_t *p, void *basev, void *addv)
     d->idempotency_ttl = add->idempotency_ttl != -1 ? add->idempotency_ttl
                          : base->idempotency_ttl != -1 ? base->idempotency_ttl
                          : INVOICE_IDEM_TTL_DEFAULT;
+    d->db_statement = add->db_statement != -1 ? add->db_statement
+                                              : base->db_statement;
+    d->db_request = add->db_request != -1 ? add->db_request : base->db_request;
+    d->db_transfer = add->db_transfer != -1 ? add->db_transfer
+                                            : base->db_transfer;
     return d;
 }
 
@@ -152,6 +161,63 @@ static const char *set_idempotency_ttl(cmd_parms *cmd, void *dv,
     return NULL;
 }
 
+/* A duration directive: seconds from 1 to max, into the int at offset
+ * cmd->info of the directory configuration (or of the server's, for the
+ * global ones). */
+static const char *set_seconds(cmd_parms *cmd, int *field, const char *arg,
+                               long max)
+{
+    long seconds;
+
+    if (!invoice_parse_duration(arg, &seconds) || seconds < 1 || seconds > max) {
+        return apr_psprintf(cmd->pool, "%s must be a duration from 1s to %lds "
+                            "(e.g. 5, 5s, 2m), not '%s'", cmd->cmd->name, max,
+                            arg);
+    }
+    *field = (int)seconds;
+    return NULL;
+}
+
+static const char *set_dir_seconds(cmd_parms *cmd, void *dv, const char *arg)
+{
+    return set_seconds(cmd, (int *)((char *)dv + (intptr_t)cmd->info), arg,
+                       3600);
+}
+
+static invoice_srv_conf_t *global_conf(cmd_parms *cmd, const char **err)
+{
+    *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    return invoice_config_srv(cmd->server);
+}
+
+static const char *set_connect_timeout(cmd_parms *cmd, void *dv,
+                                       const char *arg)
+{
+    const char *err;
+    invoice_srv_conf_t *sc = global_conf(cmd, &err);
+
+    return err ? err : set_seconds(cmd, &sc->db_connect, arg, 60);
+}
+
+/* InvoiceMaxUploads / InvoiceMaxDownloads N: per child. */
+static const char *set_max_transfers(cmd_parms *cmd, void *dv, const char *arg)
+{
+    const char *err;
+    invoice_srv_conf_t *sc = global_conf(cmd, &err);
+    char *end;
+    long n = strtol(arg, &end, 10);
+
+    if (err != NULL) {
+        return err;
+    }
+    if (end == arg || *end != '\0' || n < 1 || n > 100000) {
+        return apr_psprintf(cmd->pool, "%s must be a number from 1 to 100000 "
+                            "(per child), not '%s'", cmd->cmd->name, arg);
+    }
+    *(cmd->info ? &sc->max_downloads : &sc->max_uploads) = (int)n;
+    return NULL;
+}
+
 const command_rec invoice_directives[] = {
     AP_INIT_FLAG("InvoiceAPI", set_api, NULL, ACCESS_CONF,
                  "On: mount the invoice API at the enclosing <Location>"),
@@ -162,6 +228,26 @@ const command_rec invoice_directives[] = {
     AP_INIT_TAKE1("InvoiceIdempotencyTTL", set_idempotency_ttl, NULL,
                   ACCESS_CONF, "How long an Idempotency-Key is remembered "
                   "(default 24h)"),
+    AP_INIT_TAKE1("InvoiceDBStatementTimeout", set_dir_seconds,
+                  (void *)APR_OFFSETOF(invoice_dir_conf_t, db_statement),
+                  ACCESS_CONF, "Longest wait for one database statement "
+                  "(default 2s): then 503"),
+    AP_INIT_TAKE1("InvoiceDBRequestTimeout", set_dir_seconds,
+                  (void *)APR_OFFSETOF(invoice_dir_conf_t, db_request),
+                  ACCESS_CONF, "Longest database time of one request, file "
+                  "transfers aside (default 5s): then 503"),
+    AP_INIT_TAKE1("InvoiceDBTransferTimeout", set_dir_seconds,
+                  (void *)APR_OFFSETOF(invoice_dir_conf_t, db_transfer),
+                  ACCESS_CONF, "Longest time a file transfer to or from the "
+                  "database may move no byte (default 30s)"),
+    AP_INIT_TAKE1("InvoiceDBConnectTimeout", set_connect_timeout, NULL,
+                  RSRC_CONF, "libpq's connect_timeout where DBDParams gives "
+                  "none (default 2s)"),
+    AP_INIT_TAKE1("InvoiceMaxUploads", set_max_transfers, NULL, RSRC_CONF,
+                  "Upload bodies a child reads at once (default 20): then 503"),
+    AP_INIT_TAKE1("InvoiceMaxDownloads", set_max_transfers, (void *)1,
+                  RSRC_CONF, "File downloads a child serves at once "
+                  "(default 20): then 503"),
     { NULL }
 };
 
@@ -173,6 +259,62 @@ const invoice_dir_conf_t *invoice_config_dir(request_rec *r)
 invoice_srv_conf_t *invoice_config_srv(server_rec *s)
 {
     return ap_get_module_config(s->module_config, &invoice_module);
+}
+
+static apr_interval_time_t seconds_or(int seconds, int fallback)
+{
+    return apr_time_from_sec(seconds > 0 ? seconds : fallback);
+}
+
+invoice_store_deadlines_t invoice_config_deadlines(request_rec *r)
+{
+    const invoice_dir_conf_t *d = invoice_config_dir(r);
+    invoice_store_deadlines_t dl = {
+        seconds_or(d ? d->db_statement : 0, INVOICE_DB_STATEMENT_DEFAULT),
+        seconds_or(d ? d->db_request : 0, INVOICE_DB_REQUEST_DEFAULT),
+        seconds_or(d ? d->db_transfer : 0, INVOICE_DB_TRANSFER_DEFAULT),
+    };
+
+    return dl;
+}
+
+invoice_store_deadlines_t invoice_config_default_deadlines(void)
+{
+    invoice_store_deadlines_t dl = {
+        apr_time_from_sec(INVOICE_DB_STATEMENT_DEFAULT),
+        apr_time_from_sec(INVOICE_DB_REQUEST_DEFAULT),
+        apr_time_from_sec(INVOICE_DB_TRANSFER_DEFAULT),
+    };
+
+    return dl;
+}
+
+static const invoice_srv_conf_t *global(void)
+{
+    return ap_server_conf ? invoice_config_srv(ap_server_conf) : NULL;
+}
+
+int invoice_config_connect_timeout(void)
+{
+    const invoice_srv_conf_t *g = global();
+
+    return g && g->db_connect > 0 ? g->db_connect : INVOICE_DB_CONNECT_DEFAULT;
+}
+
+int invoice_config_max_uploads(void)
+{
+    const invoice_srv_conf_t *g = global();
+
+    return g && g->max_uploads > 0 ? g->max_uploads
+                                   : INVOICE_MAX_TRANSFERS_DEFAULT;
+}
+
+int invoice_config_max_downloads(void)
+{
+    const invoice_srv_conf_t *g = global();
+
+    return g && g->max_downloads > 0 ? g->max_downloads
+                                     : INVOICE_MAX_TRANSFERS_DEFAULT;
 }
 
 int invoice_config_handler_is_ours(const char *handler)

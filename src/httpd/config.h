@@ -4,6 +4,10 @@
  *   InvoiceAPI On|Off        mounts the API at the enclosing <Location>
  *   InvoiceIdentity header | remote-user | "expr=..."
  *   InvoiceIdempotencyTTL duration  how long Idempotency-Keys are kept
+ *   InvoiceDBStatementTimeout, InvoiceDBRequestTimeout,
+ *   InvoiceDBTransferTimeout duration   client-side database deadlines
+ * Global (main server): InvoiceDBConnectTimeout, InvoiceMaxUploads,
+ * InvoiceMaxDownloads.
  * Per server: the mounts configured in it (for the checks at startup).
  * Also the handler names an operator may place with SetHandler. */
 #ifndef MOD_INVOICE_HTTPD_CONFIG_H
@@ -14,6 +18,7 @@
 
 #include "httpd/dbd_conf.h"
 #include "identity/identity.h"
+#include "store/store.h"
 
 #define INVOICE_API_HANDLER "invoice"           /* set by the module itself */
 #define INVOICE_HEALTH_HANDLER "invoice-health"
@@ -21,6 +26,14 @@
 #define INVOICE_PROBLEM_HANDLER "invoice-problem"
 
 #define INVOICE_IDEM_TTL_DEFAULT 86400   /* seconds: 24 hours */
+/* Database deadlines, seconds: a statement, a request's database time, a
+ * file transfer without progress; the connect timeout given to libpq. */
+#define INVOICE_DB_STATEMENT_DEFAULT 2
+#define INVOICE_DB_REQUEST_DEFAULT 5
+#define INVOICE_DB_TRANSFER_DEFAULT 30
+#define INVOICE_DB_CONNECT_DEFAULT 2
+/* Concurrent upload bodies and file downloads per child. */
+#define INVOICE_MAX_TRANSFERS_DEFAULT 20
 
 typedef struct {
     int api;                        /* -1 unset, 0 Off, 1 On */
@@ -28,6 +41,7 @@ typedef struct {
     int identity_set;
     invoice_identity_conf_t identity;
     int idempotency_ttl;            /* seconds; -1 unset (merged: set) */
+    int db_statement, db_request, db_transfer;  /* seconds; -1 unset */
 } invoice_dir_conf_t;
 
 /* Where InvoiceAPI On was said. */
@@ -42,6 +56,9 @@ typedef struct invoice_mount_t {
 typedef struct {
     invoice_mount_t *mounts;        /* of this server, newest first */
     invoice_dbd_conf_t dbd;         /* what mod_dbd was told (startup.c) */
+    /* Global settings, in the main server's: 0 when not set. */
+    int db_connect;                 /* seconds */
+    int max_uploads, max_downloads; /* per child */
 } invoice_srv_conf_t;
 
 extern const command_rec invoice_directives[];
@@ -56,6 +73,17 @@ const invoice_dir_conf_t *invoice_config_dir(request_rec *r);
 /** The server configuration of s (shared with the main server when no
  *  directive of the module appears in s's <VirtualHost>). */
 invoice_srv_conf_t *invoice_config_srv(server_rec *s);
+
+/** The database deadlines that apply to r. */
+invoice_store_deadlines_t invoice_config_deadlines(request_rec *r);
+
+/** The deadlines of work outside requests (the defaults). */
+invoice_store_deadlines_t invoice_config_default_deadlines(void);
+
+/** The global settings, defaults applied. */
+int invoice_config_connect_timeout(void);
+int invoice_config_max_uploads(void);
+int invoice_config_max_downloads(void);
 
 /** True for the module's own handler names. */
 int invoice_config_handler_is_ours(const char *handler);

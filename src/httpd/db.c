@@ -7,11 +7,13 @@
 #include <apr_strings.h>
 #include <apr_time.h>
 
+#include "httpd/breaker.h"
 #include "httpd/config.h"
 #include "httpd/counters.h"
 #include "httpd/private.h"
 
-static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire_fn;
+static APR_OPTIONAL_FN_TYPE(ap_dbd_open) *dbd_open_fn;
+static APR_OPTIONAL_FN_TYPE(ap_dbd_close) *dbd_close_fn;
 
 /* The store's statements, registered once per mod_dbd configuration of a
  * server with a mount: mod_dbd warns about a label registered twice, and
@@ -27,7 +29,8 @@ void invoice_db_post_config(apr_pool_t *ptemp, server_rec *s)
     const invoice_store_statement_t *statements;
     int count;
 
-    dbd_acquire_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
+    dbd_open_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_open);
+    dbd_close_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
     statements = invoice_store_statements(&count);
     for (server_rec *sv = s; prepare && dbd && sv != NULL; sv = sv->next) {
         const invoice_srv_conf_t *sc = invoice_config_srv(sv);
@@ -45,21 +48,71 @@ void invoice_db_post_config(apr_pool_t *ptemp, server_rec *s)
     }
 }
 
-static void *connect_pooled(void *baton)
+/* A connection borrowed from mod_dbd's pool for one store operation; given
+ * back by the store, or with the pool it was borrowed for. */
+typedef struct {
+    server_rec *s;
+    ap_dbd_t *dbd;
+} borrowed_t;
+
+static apr_status_t give_back(void *data)
+{
+    borrowed_t *b = data;
+
+    dbd_close_fn(b->s, b->dbd);
+    return APR_SUCCESS;
+}
+
+static int borrow(apr_pool_t *p, server_rec *s, invoice_store_conn_t *out)
+{
+    borrowed_t *b = apr_palloc(p, sizeof(*b));
+
+    b->s = s;
+    b->dbd = dbd_open_fn && dbd_close_fn ? dbd_open_fn(p, s) : NULL;
+    if (b->dbd == NULL) {
+        return 0;
+    }
+    apr_pool_cleanup_register(p, b, give_back, apr_pool_cleanup_null);
+    out->native = apr_dbd_native_handle(b->dbd->driver, b->dbd->handle);
+    out->pool = b->dbd->pool;
+    out->lease = b;
+    return 1;
+}
+
+#define SLOW_CONNECT apr_time_from_msec(500)
+
+/* A request's connection: none while its database is known to be down
+ * (the breaker answers for it at once), else one from the pool. */
+static int connect_pooled(void *baton, invoice_store_conn_t *out)
 {
     request_rec *r = baton;
     apr_time_t start = apr_time_now();
-    ap_dbd_t *dbd = dbd_acquire_fn ? dbd_acquire_fn(r) : NULL;
 
-    invoice_count_db_acquire(apr_time_now() - start);
-    if (dbd == NULL) {
+    if (!invoice_breaker_admit(r->server)) {
+        invoice_count(INVOICE_COUNT_BREAKER_REFUSED, 1);
+        return 0;
+    }
+    if (!borrow(r->pool, r->server, out)) {
+        /* Slow: mod_dbd waited out a connect (a stopped or unreachable
+         * server); a refused connect fails in no time. */
+        if (apr_time_now() - start > SLOW_CONNECT) {
+            invoice_breaker_down(r->server);
+        }
         invoice_count(INVOICE_COUNT_DB_ERRORS, 1);
         /* mod_dbd has logged why, at error level: one line is enough. */
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, INVLOGNO(00101)
                       "no database connection available (see mod_dbd errors)");
-        return NULL;
+        return 0;
     }
-    return apr_dbd_native_handle(dbd->driver, dbd->handle);
+    invoice_count_db_acquire(apr_time_now() - start);
+    return 1;
+}
+
+static void release_pooled(void *baton, invoice_store_conn_t *conn)
+{
+    request_rec *r = baton;
+
+    apr_pool_cleanup_run(r->pool, conn->lease, give_back);
 }
 
 static int ap_level(invoice_log_level_t level)
@@ -80,38 +133,67 @@ static void log_line(void *baton, invoice_log_level_t level, const char *line)
     ap_log_rerror(APLOG_MARK, ap_level(level), 0, r, "%s", line);
 }
 
-static void count_failure(void *baton)
+/* What the store found, for the breaker of the database of server s and
+ * the metrics.  Only waiting is worth breaking: failures that take no
+ * time (a refused connection) leave the breaker as it is. */
+static void record(server_rec *s, invoice_store_event_t ev)
 {
-    invoice_count(INVOICE_COUNT_DB_ERRORS, 1);
+    switch (ev) {
+    case INVOICE_STORE_EVENT_REACHED:
+        invoice_breaker_answered(s);
+        break;
+    case INVOICE_STORE_EVENT_DOWN:
+        invoice_count(INVOICE_COUNT_DB_ERRORS, 1);
+        invoice_count(INVOICE_COUNT_DB_TIMEOUTS, 1);
+        invoice_breaker_down(s);
+        break;
+    default:
+        invoice_count(INVOICE_COUNT_DB_ERRORS, 1);
+    }
+}
+
+static void request_event(void *baton, invoice_store_event_t ev)
+{
+    record(((request_rec *)baton)->server, ev);
 }
 
 invoice_store_t *invoice_db_store(request_rec *r)
 {
-    invoice_store_ctx_t ctx = { r->pool, connect_pooled, log_line,
-                                count_failure, r };
+    invoice_store_ctx_t ctx = { r->pool, connect_pooled, release_pooled,
+                                log_line, request_event, r,
+                                invoice_config_deadlines(r) };
 
     return invoice_store_make(&ctx);
 }
 
-/* A background task's borrowed connection. */
+/* A background task's connection: borrowed for each operation too. */
 typedef struct {
     server_rec *s;
-    ap_dbd_t *dbd;
-} borrowed_t;
+    apr_pool_t *p;
+} task_t;
 
-static void *connect_borrowed(void *baton)
+static int connect_task(void *baton, invoice_store_conn_t *out)
 {
-    borrowed_t *b = baton;
+    task_t *t = baton;
 
-    return b->dbd ? apr_dbd_native_handle(b->dbd->driver, b->dbd->handle)
-                  : NULL;
+    return invoice_breaker_admit(t->s) && borrow(t->p, t->s, out);
+}
+
+static void release_task(void *baton, invoice_store_conn_t *conn)
+{
+    apr_pool_cleanup_run(((task_t *)baton)->p, conn->lease, give_back);
 }
 
 static void log_server_line(void *baton, invoice_log_level_t level,
                             const char *line)
 {
-    ap_log_error(APLOG_MARK, ap_level(level), 0, ((borrowed_t *)baton)->s,
+    ap_log_error(APLOG_MARK, ap_level(level), 0, ((task_t *)baton)->s,
                  "%s", line);
+}
+
+static void task_event(void *baton, invoice_store_event_t ev)
+{
+    record(((task_t *)baton)->s, ev);
 }
 
 /* Batches of this many keys, at most this many batches a round: the
@@ -121,25 +203,22 @@ static void log_server_line(void *baton, invoice_log_level_t level,
 
 void invoice_db_maintain(server_rec *s)
 {
-    APR_OPTIONAL_FN_TYPE(ap_dbd_open) *open = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_open);
-    APR_OPTIONAL_FN_TYPE(ap_dbd_close) *close = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
-    borrowed_t b = { s, NULL };
-    apr_pool_t *p;
+    task_t t = { s, NULL };
     invoice_store_t *st;
 
-    if (open == NULL || close == NULL || apr_pool_create(&p, NULL) != APR_SUCCESS) {
+    if (apr_pool_create(&t.p, NULL) != APR_SUCCESS) {
         return;
     }
-    b.dbd = open(p, s);
-    if (b.dbd != NULL) {
-        invoice_store_ctx_t ctx = { p, connect_borrowed, log_server_line,
-                                    count_failure, &b };
+    {
+        invoice_store_ctx_t ctx = { t.p, connect_task, release_task,
+                                    log_server_line, task_event, &t,
+                                    invoice_config_default_deadlines() };
+
         st = invoice_store_make(&ctx);
         for (int i = 0; i < PURGE_BATCHES
                         && invoice_store_purge_keys(st, PURGE_BATCH) == PURGE_BATCH;
              i++) {
         }
-        close(s, b.dbd);
     }
-    apr_pool_destroy(p);
+    apr_pool_destroy(t.p);
 }

@@ -1,7 +1,8 @@
-/* The store of a request: mod_dbd lends a pooled connection for the
- * request's lifetime, on the store's first use; the store logs through
- * the request's error log.  Also the registration of the store's
- * statements with mod_dbd at startup. */
+/* The store of a request: mod_dbd lends a pooled connection for each
+ * operation of the store (never while a client is slow), unless the
+ * database's breaker says it is down; the store's deadlines are the
+ * request's directory's; it logs through the request's error log.  Also
+ * the registration of the store's statements with mod_dbd at startup. */
 #ifndef MOD_INVOICE_HTTPD_DB_H
 #define MOD_INVOICE_HTTPD_DB_H
 
@@ -13,7 +14,8 @@
  *  the store's statements with the pool of every server with a mount. */
 void invoice_db_post_config(apr_pool_t *ptemp, server_rec *s);
 
-/** The store for r: connects (and counts the acquire time) on first use. */
+/** The store for r: borrows a connection (and counts the acquire time)
+ *  for each operation. */
 invoice_store_t *invoice_db_store(request_rec *r);
 
 /** Housekeeping for the database of server s, from a child's background

@@ -247,17 +247,23 @@ void invoice_diagnosis_child_init(apr_pool_t *pchild, server_rec *s)
     apr_pool_cleanup_register(pchild, thread, stop_watch, apr_pool_cleanup_null);
 }
 
-/* r's database: the entry of its server, else the first. */
-static entry_t *entry_of(request_rec *r)
+int invoice_diagnosis_index(server_rec *s)
 {
-    server_rec *s = r->server;
     intptr_t index;
 
     if (entries == NULL || entries->nelts == 0 || lock == NULL) {
-        return NULL;
+        return -1;
     }
     index = (intptr_t)apr_hash_get(by_server, &s, sizeof(s));
-    return &APR_ARRAY_IDX(entries, index > 0 ? index - 1 : 0, entry_t);
+    return index > 0 ? (int)index - 1 : 0;
+}
+
+/* r's database: the entry of its server, else the first. */
+static entry_t *entry_of(request_rec *r)
+{
+    int index = invoice_diagnosis_index(r->server);
+
+    return index < 0 ? NULL : &APR_ARRAY_IDX(entries, index, entry_t);
 }
 
 invoice_db_diagnosis_t invoice_diagnosis_of(request_rec *r)

@@ -18,6 +18,10 @@ void invoice_diagnosis_post_config(server_rec *s);
 /** child_init: diagnose every mount's database now and while it fails. */
 void invoice_diagnosis_child_init(apr_pool_t *pchild, server_rec *s);
 
+/** Which of the node's databases s uses (0, 1 ... in the same order in
+ *  every child), or -1 when no server has a mount. */
+int invoice_diagnosis_index(server_rec *s);
+
 /** The last diagnosis of r's database (FINE also while none was made). */
 invoice_db_diagnosis_t invoice_diagnosis_of(request_rec *r);
 

@@ -6,6 +6,7 @@
 #include <apr_strings.h>
 
 #include "core/routes.h"
+#include "httpd/body.h"
 #include "httpd/config.h"
 #include "httpd/context.h"
 #include "httpd/db.h"
@@ -58,7 +59,7 @@ int invoice_dispatch_fixups(request_rec *r)
 static int unrouted(request_rec *r, invoice_route_status_t st,
                     const invoice_route_t *route)
 {
-    ap_discard_request_body(r);
+    invoice_body_refuse(r);
     if (st == INVOICE_ROUTE_NOT_FOUND) {
         return invoice_send_problem(r, HTTP_NOT_FOUND, "no such resource", NULL);
     }
@@ -70,7 +71,7 @@ static int unrouted(request_rec *r, invoice_route_status_t st,
 static int refused(request_rec *r, invoice_identity_status_t st,
                    const invoice_identity_refusal_t *why)
 {
-    ap_discard_request_body(r);
+    invoice_body_refuse(r);
     if (why->log != NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, INVLOGNO(00103) "%s",
                       why->log);    /* the error log escapes it */

@@ -1,5 +1,7 @@
 /* The file download: validators, conditional requests, one byte range,
- * HEAD, and the bytes streamed from the store.  See handlers.h. */
+ * HEAD, and the bytes from the store: a small file from memory, a larger
+ * one spooled (spool.h) so that no thread or database connection waits on
+ * a slow client.  See handlers.h. */
 #include "httpd/handlers.h"
 
 #include <http_protocol.h>
@@ -11,6 +13,8 @@
 #include "core/util/hex.h"
 #include "core/util/sha256.h"
 #include "httpd/respond.h"
+#include "httpd/spool.h"
+#include "httpd/transfers.h"
 
 /* The bytes of the answer: all of the file, or one range of it. */
 typedef struct {
@@ -37,63 +41,71 @@ static void set_file_headers(request_rec *r, const invoice_file_t *f)
     apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
 }
 
-/* Passes file bytes down the output filters as they come from the store,
- * flushing each chunk so that it can be freed at once. */
+/* The bytes of a span, ready before any header goes out (so that a
+ * failure to get them is still a clean error answer): in memory when they
+ * are few and all in the file's first chunk, else spooled. */
 typedef struct {
-    request_rec *r;
-    apr_bucket_brigade *bb;
-} file_sink_t;
+    const char *memory;         /* NULL: spooled */
+    invoice_spool_t spool;
+} body_t;
 
-static int send_chunk(void *ctx, const char *data, apr_size_t len)
-{
-    file_sink_t *sink = ctx;
-    apr_bucket_alloc_t *ba = sink->bb->bucket_alloc;
-    apr_status_t rv;
-
-    APR_BRIGADE_INSERT_TAIL(sink->bb, apr_bucket_transient_create(data, len, ba));
-    APR_BRIGADE_INSERT_TAIL(sink->bb, apr_bucket_flush_create(ba));
-    rv = ap_pass_brigade(sink->r->output_filters, sink->bb);
-    apr_brigade_cleanup(sink->bb);
-    return rv == APR_SUCCESS;
-}
-
-/* Send the span: from the first chunk already in memory when it lies
- * there, otherwise streamed from the store. */
-static int send_file_bytes(invoice_call_t *call, const invoice_file_t *f,
-                           const span_t *span)
+static int spooling_failed(invoice_call_t *call, invoice_store_status_t status)
 {
     request_rec *r = call->r;
-    file_sink_t sink = { r, apr_brigade_create(r->pool, r->connection->bucket_alloc) };
-    apr_bucket_alloc_t *ba = sink.bb->bucket_alloc;
+
+    /* Not the file's: no validators or caching on an error. */
+    apr_table_clear(r->headers_out);
+    if (status != INVOICE_STORE_ABORTED) {
+        return invoice_h_store_failure(call, status);
+    }
+    return invoice_send_unavailable(r, "the file cannot be prepared for "
+                                    "sending now; retry later", NULL);
+}
+
+static int fetch_bytes(invoice_call_t *call, const invoice_file_t *f,
+                       const span_t *span, body_t *body)
+{
     apr_off_t head = span->start < (apr_off_t)f->head_len
                          ? (apr_off_t)f->head_len - span->start : 0;
     invoice_store_status_t status = INVOICE_STORE_OK;
 
     head = head > span->len ? span->len : head;
-    if (head == span->len) {
+    body->memory = NULL;
+    if (head == span->len && span->len <= INVOICE_SPOOL_ABOVE) {
         /* The usual case: the bytes stay in the store's result until
          * r->pool goes, which httpd does only after they are written. */
-        APR_BRIGADE_INSERT_TAIL(sink.bb, apr_bucket_pool_create(
-            (const char *)f->head + span->start, (apr_size_t)span->len,
-            r->pool, ba));
+        body->memory = (const char *)f->head + span->start;
+        return OK;
     }
-    else {
-        if (head > 0 && !send_chunk(&sink, (const char *)f->head + span->start,
-                                    (apr_size_t)head)) {
-            return AP_FILTER_ERROR;
-        }
+    if (!invoice_spool_open(call->r, &body->spool)) {
+        return spooling_failed(call, INVOICE_STORE_ABORTED);
+    }
+    if (head > 0 && !invoice_spool_write(&body->spool,
+                                         (const char *)f->head + span->start,
+                                         (apr_size_t)head)) {
+        status = INVOICE_STORE_ABORTED;
+    }
+    if (status == INVOICE_STORE_OK && head < span->len) {
         status = invoice_store_file_range(call->store, call->caller.id,
                                           call->route->id, span->start + head,
-                                          span->len - head, send_chunk, &sink);
+                                          span->len - head,
+                                          invoice_spool_write, &body->spool);
     }
-    if (status != INVOICE_STORE_OK) {
-        /* Headers and part of the body are out: all we can do is cut the
-         * connection, so the client sees a short body, not a wrong one. */
-        r->connection->keepalive = AP_CONN_CLOSE;
-        return AP_FILTER_ERROR;
+    return status == INVOICE_STORE_OK ? OK : spooling_failed(call, status);
+}
+
+static int send_body(request_rec *r, const body_t *body, const span_t *span)
+{
+    apr_bucket_brigade *bb;
+
+    if (body->memory == NULL) {
+        return invoice_spool_send((invoice_spool_t *)&body->spool);
     }
-    APR_BRIGADE_INSERT_TAIL(sink.bb, apr_bucket_eos_create(ba));
-    return ap_pass_brigade(r->output_filters, sink.bb) == APR_SUCCESS
+    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_pool_create(
+        body->memory, (apr_size_t)span->len, r->pool, bb->bucket_alloc));
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
+    return ap_pass_brigade(r->output_filters, bb) == APR_SUCCESS
                ? DONE : AP_FILTER_ERROR;
 }
 
@@ -127,14 +139,20 @@ static span_t span_of(request_rec *r, apr_off_t size)
     return span;
 }
 
-/* The headers of a 200 or 206, then the bytes (none for HEAD). */
+/* The bytes (none for HEAD), then the headers of a 200 or 206 and the
+ * bytes. */
 static int send_file(invoice_call_t *call, const invoice_file_t *f,
                      const span_t *span)
 {
     request_rec *r = call->r;
     invoice_filetype_t type = invoice_filetype_from_media(f->file_type,
                                                           strlen(f->file_type));
+    body_t body;
+    int rv = r->header_only ? OK : fetch_bytes(call, f, span, &body);
 
+    if (rv != OK) {
+        return rv;
+    }
     remove_byterange_filter(r);
     if (span->kind == INVOICE_RANGE_PARTIAL) {
         r->status = HTTP_PARTIAL_CONTENT;
@@ -148,7 +166,7 @@ static int send_file(invoice_call_t *call, const invoice_file_t *f,
                                 call->route->id, invoice_filetype_ext(type)));
     ap_set_content_type(r, apr_pstrdup(r->pool, f->file_type));
     ap_set_content_length(r, span->len);
-    return r->header_only ? DONE : send_file_bytes(call, f, span);
+    return r->header_only ? DONE : send_body(r, &body, span);
 }
 
 int invoice_h_download(invoice_call_t *call)
@@ -157,10 +175,14 @@ int invoice_h_download(invoice_call_t *call)
     invoice_file_t f;
     span_t span;
     int cond;
-    invoice_store_status_t status = invoice_store_file(call->store,
-                                                       call->caller.id,
-                                                       call->route->id, &f);
+    invoice_store_status_t status;
 
+    /* HEAD moves no file bytes: it takes no place. */
+    if (!r->header_only && !invoice_transfer_admit(r, INVOICE_TRANSFER_DOWNLOAD)) {
+        return DONE;
+    }
+    status = invoice_store_file(call->store, call->caller.id, call->route->id,
+                                &f);
     if (status != INVOICE_STORE_OK) {
         return invoice_h_store_failure(call, status);
     }

@@ -33,6 +33,11 @@ int invoice_h_store_failure(invoice_call_t *call,
     case INVOICE_STORE_UNAVAILABLE:
         invoice_count(INVOICE_COUNT_UNAVAILABLE, 1);
         return invoice_diagnosis_send_unavailable(r);
+    case INVOICE_STORE_READ_ONLY:
+        invoice_count(INVOICE_COUNT_UNAVAILABLE, 1);
+        return invoice_send_unavailable(r, "the database takes no writes at "
+                                        "the moment (a failover?); retry later",
+                                        "outage");
     default:
         return invoice_send_problem(r, HTTP_INTERNAL_SERVER_ERROR,
                                     "internal error", NULL);

@@ -17,14 +17,23 @@ static int send_status(request_rec *r, int status, const char *word)
     return invoice_send_json(r, status, body, strlen(body));
 }
 
-/* Ready: a pooled connection answers now, and the last diagnosis found no
- * misconfiguration.  Otherwise 503, with the diagnosis's reason. */
+/* Ready: a pooled connection answers now, its server takes writes, and the
+ * last diagnosis found no misconfiguration.  Otherwise 503, with the
+ * reason. */
 static int ready_or_why(request_rec *r)
 {
     invoice_db_diagnosis_t d = invoice_diagnosis_of(r);
+    invoice_store_status_t ping = d.health == INVOICE_DB_MISCONFIGURED
+        ? INVOICE_STORE_UNAVAILABLE : invoice_store_ping(invoice_db_store(r));
 
-    if (d.health != INVOICE_DB_MISCONFIGURED
-        && invoice_store_ping(invoice_db_store(r)) == INVOICE_STORE_OK) {
+    if (ping == INVOICE_STORE_READ_ONLY) {
+        return invoice_send_unavailable(r, "the database takes no writes (a "
+                                        "standby: a failover under way, or "
+                                        "DBDParams without "
+                                        "target_session_attrs=read-write)",
+                                        "outage");
+    }
+    if (ping == INVOICE_STORE_OK) {
         if (d.health != INVOICE_DB_FINE) {
             invoice_diagnosis_suspect(r);   /* back: say so soon */
         }

@@ -5,6 +5,7 @@
 #include <apr_strings.h>
 
 #include "core/request/idempotency.h"
+#include "httpd/body.h"
 #include "httpd/config.h"
 #include "httpd/counters.h"
 #include "httpd/respond.h"
@@ -17,7 +18,7 @@ int invoice_idem_read(invoice_call_t *call, invoice_call_key_t *key)
         return 0;
     }
     if (!invoice_idem_key_valid(value)) {
-        ap_discard_request_body(call->r);
+        invoice_body_refuse(call->r);
         invoice_send_problem(call->r, HTTP_BAD_REQUEST, INVOICE_IDEM_HEADER
                              " must be 1 to 255 visible ASCII characters", NULL);
         return -1;

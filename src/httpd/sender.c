@@ -18,6 +18,7 @@
 #include "httpd/idempotency.h"
 #include "httpd/private.h"
 #include "httpd/respond.h"
+#include "httpd/transfers.h"
 
 /* A fresh UUIDv7 from the kernel's CSPRNG; 0 if randomness failed. */
 static int new_invoice_id(char *out)
@@ -128,7 +129,7 @@ int invoice_h_create(invoice_call_t *call)
         return DONE;
     }
     if (!invoice_body_is_json(r)) {
-        ap_discard_request_body(r);
+        invoice_body_refuse(r);
         return invoice_send_problem(r, HTTP_UNSUPPORTED_MEDIA_TYPE,
                                     "Content-Type must be application/json",
                                     NULL);
@@ -222,6 +223,7 @@ int invoice_h_upload(invoice_call_t *call)
     request_rec *r = call->r;
     const char *ct = apr_table_get(r->headers_in, "Content-Type");
     const char *boundary = invoice_multipart_boundary(r->pool, ct);
+    int raw = invoice_upload_raw_type(ct) != INVOICE_FILETYPE_UNKNOWN;
     invoice_create_t in;
     invoice_create_result_t parsed;
     invoice_call_key_t key;
@@ -230,19 +232,18 @@ int invoice_h_upload(invoice_call_t *call)
     if (has_key < 0) {
         return DONE;
     }
-    if (boundary != NULL) {
-        rv = read_multipart(r, boundary, &parsed, &in);
-    }
-    else if (invoice_upload_raw_type(ct) != INVOICE_FILETYPE_UNKNOWN) {
-        rv = read_raw(r, ct, &parsed, &in);
-    }
-    else {
-        ap_discard_request_body(r);
+    if (boundary == NULL && !raw) {
+        invoice_body_refuse(r);
         apr_table_setn(r->err_headers_out, "Accept-Post", INVOICE_UPLOAD_ACCEPT);
         return invoice_send_problem(r, HTTP_UNSUPPORTED_MEDIA_TYPE,
             "Content-Type must be multipart/form-data (with a boundary), "
             "application/pdf or image/png", NULL);
     }
+    if (!invoice_transfer_admit(r, INVOICE_TRANSFER_UPLOAD)) {
+        return DONE;
+    }
+    rv = boundary != NULL ? read_multipart(r, boundary, &parsed, &in)
+                          : read_raw(r, ct, &parsed, &in);
     if (rv != OK) {
         return rv;
     }

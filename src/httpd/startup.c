@@ -3,10 +3,12 @@
 
 #include <http_core.h>
 #include <apr_dbd.h>
+#include <apr_env.h>
 #include <apr_hash.h>
 #include <apr_strings.h>
 #include <mod_dbd.h>
 
+#include "httpd/breaker.h"
 #include "httpd/config.h"
 #include "httpd/counters.h"
 #include "httpd/db.h"
@@ -112,10 +114,28 @@ int invoice_startup_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     return ok;
 }
 
+/* libpq's connect_timeout where DBDParams gives none: every connect that
+ * mod_dbd makes, some under its pool lock, is bounded.  Environment
+ * variables are libpq's defaults for parameters a conninfo leaves out. */
+static void default_connect_timeout(apr_pool_t *pconf)
+{
+    static int ours;    /* set by us before: a restart may change it */
+    char *given = NULL;
+
+    if (!ours && apr_env_get(&given, "PGCONNECT_TIMEOUT", pconf) == APR_SUCCESS) {
+        return;         /* the operator's */
+    }
+    apr_env_set("PGCONNECT_TIMEOUT",
+                apr_itoa(pconf, invoice_config_connect_timeout()), pconf);
+    ours = 1;
+}
+
 int invoice_startup_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                                 apr_pool_t *ptemp, server_rec *s)
 {
+    default_connect_timeout(pconf);
     invoice_db_post_config(ptemp, s);
+    invoice_breaker_post_config(s);
     invoice_counters_post_config(s);    /* metrics are optional: logged */
     invoice_diagnosis_post_config(s);
     /* In the Server header (as ServerTokens allows) and in httpd's own

@@ -26,18 +26,47 @@ typedef enum {
     INVOICE_STORE_REPLAY,       /* an idempotency key's stored reply */
     INVOICE_STORE_KEY_MISMATCH, /* the key came with another request */
     INVOICE_STORE_KEY_BUSY,     /* the key's first request is still running */
+    INVOICE_STORE_READ_ONLY,    /* the database takes no writes (a standby): 503 */
 } invoice_store_status_t;
+
+/* A pooled database connection, lent by the store's caller for one
+ * operation of the store at a time. */
+typedef struct {
+    void *native;           /* the PGconn * */
+    apr_pool_t *pool;       /* lives exactly as long as the connection: the
+                             * store keeps what it knows about it there */
+    void *lease;            /* the lender's own handle */
+} invoice_store_conn_t;
+
+/* What the store tells its caller about the database, for a circuit
+ * breaker and the metrics. */
+typedef enum {
+    INVOICE_STORE_EVENT_REACHED,    /* the server answered a call */
+    INVOICE_STORE_EVENT_DOWN,       /* it did not answer in time */
+    INVOICE_STORE_EVENT_ERROR,      /* a failure, logged (a refused or
+                                     * lost connection is one: it costs
+                                     * no time) */
+} invoice_store_event_t;
+
+/* Client-side limits on database calls: a stopped server never answers,
+ * so the server's own statement_timeout cannot end them. */
+typedef struct {
+    apr_interval_time_t statement;  /* one statement, from when it is sent */
+    apr_interval_time_t request;    /* all statements of one store handle */
+    apr_interval_time_t transfer;   /* file bytes: no byte moved for so long */
+} invoice_store_deadlines_t;
 
 /* What a store needs from its caller. */
 typedef struct {
     apr_pool_t *pool;           /* results live as long as this pool */
-    /* The database connection (a PGconn *) lent for the pool's lifetime,
-     * or NULL when none is available; called once, on first use. */
-    void *(*connect)(void *baton);
+    /* Lend a connection (0: none available now); given back with release
+     * at the end of each operation of the store. */
+    int (*connect)(void *baton, invoice_store_conn_t *out);
+    void (*release)(void *baton, invoice_store_conn_t *conn);
     invoice_log_fn log;
-    /* Told of each failed database operation (not of conflicts). */
-    void (*failed)(void *baton);
-    void *baton;                /* passed to connect, log and failed */
+    void (*event)(void *baton, invoice_store_event_t ev);
+    void *baton;                /* passed to the functions above */
+    invoice_store_deadlines_t deadlines;
 } invoice_store_ctx_t;
 
 typedef struct invoice_store_t invoice_store_t;
@@ -110,7 +139,9 @@ typedef struct {
 /** The statements every pooled connection must have prepared. */
 const invoice_store_statement_t *invoice_store_statements(int *count);
 
-/** A store for one request: nothing is connected until first use. */
+/** A store for one request: a connection is held only during each of the
+ *  operations below, never between them (so never while a client is slow
+ *  to send or to read). */
 invoice_store_t *invoice_store_make(const invoice_store_ctx_t *ctx);
 
 /**

@@ -5,7 +5,9 @@
 #
 #   make test-faults   PostgreSQL SIGKILLed and restarted, Apache gracefully
 #                      restarted, an Apache child SIGKILLed, all under a load
-#                      of concurrent creates (test/faults/test_faults.c)
+#                      of concurrent creates (test/faults/test_faults.c);
+#                      exactly-once under lost replies (retries.sh); then
+#                      test-resilience, test-floods, test-failover
 #   make test-asan     the whole integration suite against Apache running
 #                      the module built with -fsanitize=address,undefined
 #   make bench-soak    100,000 mixed requests; each Apache child's RSS
@@ -46,11 +48,13 @@ $(PGPROXY_BIN): test/faults/pgproxy.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 $(WARN) -O1 $< -o $@
 
-# The faults without retries (every answer 201 or 503), then exactly-once
-# under retries with Idempotency-Keys.
+# The faults without retries (every answer 201 or 503), exactly-once
+# under retries with Idempotency-Keys, then a stalled database and slow
+# clients (resilience.mk, floods.mk) and a failover (failover.mk).
 test-faults: build $(FAULTS_BIN) $(RETRIES_BIN) $(PGPROXY_BIN)
 	test/faults/run.sh $(FAULTS_BIN)
 	test/faults/retries.sh $(RETRIES_BIN) $(PGPROXY_BIN)
+	@$(MAKE) --no-print-directory test-resilience test-floods test-failover
 
 $(ASAN_MODULE): $(MODULE_SRCS) $(HEADERS) VERSION test/faults/sanitizer_options.c test/faults/faults.mk
 	@mkdir -p $(dir $@)
@@ -63,3 +67,7 @@ test-asan: build $(INTEGRATION_BIN) $(ASAN_MODULE)
 
 bench-soak: build
 	bench/soak.sh
+
+include test/faults/resilience.mk
+include test/faults/floods.mk
+include test/faults/failover.mk

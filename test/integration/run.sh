@@ -25,6 +25,8 @@ export INVOICE_PG_RESTART="$REPO_ROOT/scripts/pg.sh restart $PG_DIR $PG_PORT"
 export INVOICE_PG_STOP="$REPO_ROOT/scripts/pg.sh stop $PG_DIR"
 export INVOICE_PG_START="$REPO_ROOT/scripts/pg.sh start $PG_DIR $PG_PORT"
 export INVOICE_DATA_DIR="$REPO_ROOT/test/data"
+# The JSON access log (LogFormat invoice_json), for tests of what is logged.
+export INVOICE_ACCESS_LOG="$HTTPD_DIR/logs/access_log"
 
 status=0
 # A hung test must not hang the run: 5 minutes is far above a normal run.

@@ -22,7 +22,8 @@ int main(void)
     } groups[] = {
         GROUP(auth), GROUP(create), GROUP(validation), GROUP(list),
         GROUP(consumer), GROUP(errors), GROUP(protocol),
-        GROUP(upload), GROUP(download), GROUP(hostile), GROUP(authz),
+        GROUP(upload), GROUP(download), GROUP(hostile), GROUP(hostile_http),
+        GROUP(authz),
         GROUP(idempotency),
         GROUP(db),   /* last: stops and restarts PostgreSQL */
     };

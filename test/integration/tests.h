@@ -22,6 +22,7 @@ IT_DECLARE(protocol);
 IT_DECLARE(upload);
 IT_DECLARE(download);
 IT_DECLARE(hostile);
+IT_DECLARE(hostile_http);
 IT_DECLARE(authz);
 IT_DECLARE(idempotency);
 

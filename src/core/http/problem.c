@@ -6,6 +6,7 @@
 #include <apr_strings.h>
 
 #include "core/util/json.h"
+#include "core/util/utf8.h"
 
 struct invoice_field_errors_t {
     apr_pool_t *pool;
@@ -78,7 +79,9 @@ const char *invoice_problem_title(int status)
     }
 }
 
-static json_object *errors_object(const invoice_field_errors_t *e)
+/* Field names and messages can quote the request (a multipart part's
+ * name): always valid UTF-8 in the JSON. */
+static json_object *errors_object(apr_pool_t *p, const invoice_field_errors_t *e)
 {
     json_object *obj = json_object_new_object();
     const field_entry *entries = (const field_entry *)e->fields->elts;
@@ -86,9 +89,10 @@ static json_object *errors_object(const invoice_field_errors_t *e)
         json_object *list = json_object_new_array();
         const char **msgs = (const char **)entries[i].messages->elts;
         for (int m = 0; m < entries[i].messages->nelts; m++) {
-            json_object_array_add(list, json_object_new_string(msgs[m]));
+            json_object_array_add(list, json_object_new_string(
+                invoice_utf8_clean(p, msgs[m])));
         }
-        json_object_object_add(obj, entries[i].name, list);
+        json_object_object_add(obj, invoice_utf8_clean(p, entries[i].name), list);
     }
     return obj;
 }
@@ -116,14 +120,16 @@ const char *invoice_problem_render_members(apr_pool_t *p, int status,
                            json_object_new_string(invoice_problem_title(status)));
     json_object_object_add(doc, "status", json_object_new_int(status));
     json_object_object_add(doc, "detail",
-                           json_object_new_string(detail ? detail : ""));
+                           json_object_new_string(
+                               invoice_utf8_clean(p, detail ? detail : "")));
     if (invoice_field_errors_count(errors) > 0) {
-        json_object_object_add(doc, "errors", errors_object(errors));
+        json_object_object_add(doc, "errors", errors_object(p, errors));
     }
     for (; members != NULL && members[0] != NULL && members[1] != NULL;
          members += 2) {
         json_object_object_add(doc, members[0],
-                               json_object_new_string(members[1]));
+                               json_object_new_string(
+                                   invoice_utf8_clean(p, members[1])));
     }
     return invoice_json_text(p, doc, len);
 }

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include <string.h>
+#include "core/util/utf8.h"
 
 typedef struct {
     const unsigned char *s;
@@ -106,27 +107,6 @@ static int parse_escape(parser *p)
     return 1;
 }
 
-/* Length of the well-formed UTF-8 sequence of two or more bytes at s, or
- * 0.  The second byte's range excludes overlongs (after E0, F0), UTF-16
- * surrogates (after ED) and code points above U+10FFFF (after F4). */
-static size_t utf8_len(const unsigned char *s, size_t avail)
-{
-    unsigned char b = s[0];
-    unsigned char lo = b == 0xe0 ? 0xa0 : b == 0xf0 ? 0x90 : 0x80;
-    unsigned char hi = b == 0xed ? 0x9f : b == 0xf4 ? 0x8f : 0xbf;
-    size_t n = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2, i;
-
-    if (b < 0xc2 || b > 0xf4 || avail < n || s[1] < lo || s[1] > hi) {
-        return 0;
-    }
-    for (i = 2; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80) {
-            return 0;
-        }
-    }
-    return n;
-}
-
 /* A string, with p->pos on the opening quote; sp gets its body. */
 static int parse_string(parser *p, span *sp)
 {
@@ -153,7 +133,7 @@ static int parse_string(parser *p, span *sp)
         else if (c < 0x80) {
             p->pos++;
         }
-        else if ((n = utf8_len(p->s + p->pos, p->len - p->pos)) != 0) {
+        else if ((n = invoice_utf8_sequence(p->s + p->pos, p->len - p->pos)) != 0) {
             p->pos += n;
         }
         else {

@@ -14,10 +14,9 @@ invoice_store_status_t invoice_pg_copy_file(invoice_pg_t *db, const char *id,
                                             apr_size_t len)
 {
     static const unsigned char signature[11] = "PGCOPY\n\377\r\n";
-    unsigned char head[19 + 26], trailer[2] = { 0xff, 0xff };
-    PGresult *res;
-    const char *state;
-    int ok;
+    static const unsigned char trailer[2] = { 0xff, 0xff };
+    unsigned char head[19 + 26];
+    invoice_store_status_t status;
 
     memcpy(head, signature, sizeof(signature));     /* NUL included */
     invoice_pg_put_be(head + 11, 0, 4);             /* flags */
@@ -26,23 +25,23 @@ invoice_store_status_t invoice_pg_copy_file(invoice_pg_t *db, const char *id,
     invoice_pg_put_be(head + 21, 16, 4);
     invoice_uuid_bytes(id, head + 25);
     invoice_pg_put_be(head + 41, len, 4);
-    ok = PQputCopyData(db->conn, (const char *)head, sizeof(head)) == 1;
-    for (apr_size_t off = 0; ok && off < len; off += INVOICE_PG_STREAM_CHUNK) {
+    status = invoice_pg_copy_put(db, head, sizeof(head));
+    for (apr_size_t off = 0; status == INVOICE_STORE_OK && off < len;
+         off += INVOICE_PG_STREAM_CHUNK) {
         apr_size_t n = len - off < INVOICE_PG_STREAM_CHUNK
                            ? len - off : INVOICE_PG_STREAM_CHUNK;
-        ok = PQputCopyData(db->conn, (const char *)data + off, (int)n) == 1;
+        status = invoice_pg_copy_put(db, data + off, n);
     }
-    ok = ok && PQputCopyData(db->conn, (const char *)trailer, 2) == 1;
-    ok = PQputCopyEnd(db->conn, ok ? NULL : "client failed to send") == 1 && ok;
-    res = PQgetResult(db->conn);
-    ok = ok && PQresultStatus(res) == PGRES_COMMAND_OK;
-    state = ok ? NULL : invoice_pg_state_of(db, res);
-    PQclear(res);
-    while ((res = PQgetResult(db->conn)) != NULL) {
-        PQclear(res);
+    if (status == INVOICE_STORE_OK) {
+        status = invoice_pg_copy_put(db, trailer, sizeof(trailer));
     }
-    return ok ? INVOICE_STORE_OK
-              : invoice_pg_failed(db, "COPY invoice_files", state);
+    if (db->in_copy) {
+        /* Ended after a failure too, so that the transaction rolls back. */
+        invoice_store_status_t ended = invoice_pg_copy_end(db, status == INVOICE_STORE_OK);
+
+        status = status == INVOICE_STORE_OK ? ended : status;
+    }
+    return status;
 }
 
 /* The file row of ST_FILE, its columns found by name. */
@@ -65,19 +64,15 @@ static invoice_store_status_t decode_file(invoice_pg_t *db, PGresult *res,
     return INVOICE_STORE_OK;
 }
 
-invoice_store_status_t invoice_store_file(invoice_store_t *st, int consumer,
-                                          const char *id, invoice_file_t *out)
+static invoice_store_status_t file(invoice_pg_t *db, int consumer,
+                                   const char *id, invoice_file_t *out)
 {
     invoice_pg_params_t ps = { 0 };
     PGresult *res = NULL;
     invoice_store_status_t status;
-    invoice_pg_t *db = invoice_pg_open(st, &status);
 
-    if (db == NULL) {
-        return status;
-    }
-    invoice_pg_param_scope(&ps, st->ctx.pool, id, consumer);
-    invoice_pg_int(&ps, st->ctx.pool, INVOICE_PG_STREAM_CHUNK);
+    invoice_pg_param_scope(&ps, db->ctx->pool, id, consumer);
+    invoice_pg_int(&ps, db->ctx->pool, INVOICE_PG_STREAM_CHUNK);
     /* Binary results: the bytea arrives as raw bytes, not as hex text. */
     status = invoice_pg_run(db, ST_FILE, &ps, 1, &res);
     if (status != INVOICE_STORE_OK) {
@@ -87,6 +82,15 @@ invoice_store_status_t invoice_store_file(invoice_store_t *st, int consumer,
         return INVOICE_STORE_NOT_FOUND;
     }
     return decode_file(db, res, out);
+}
+
+invoice_store_status_t invoice_store_file(invoice_store_t *st, int consumer,
+                                          const char *id, invoice_file_t *out)
+{
+    invoice_store_status_t status;
+    invoice_pg_t *db = invoice_pg_open(st, &status);
+
+    return db ? invoice_pg_disconnect(db, file(db, consumer, id, out)) : status;
 }
 
 /* One chunk of the range into the sink. */
@@ -103,7 +107,7 @@ static invoice_store_status_t send_chunk(invoice_pg_t *db, int consumer,
     invoice_pg_param_scope(&ps, db->ctx->pool, id, consumer);
     invoice_pg_int(&ps, db->ctx->pool, (int)(start + 1));   /* SQL counts from 1 */
     invoice_pg_int(&ps, db->ctx->pool, (int)n);
-    status = invoice_pg_run(db, ST_FILE_CHUNK, &ps, 1, &res);
+    status = invoice_pg_run_transfer(db, ST_FILE_CHUNK, &ps, 1, &res);
     if (status != INVOICE_STORE_OK) {
         return status;
     }
@@ -132,5 +136,5 @@ invoice_store_status_t invoice_store_file_range(invoice_store_t *st,
         start += n;
         len -= n;
     }
-    return status;
+    return db ? invoice_pg_disconnect(db, status) : status;
 }

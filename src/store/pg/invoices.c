@@ -48,7 +48,7 @@ invoice_store_status_t invoice_store_get(invoice_store_t *st,
     invoice_store_status_t status;
     invoice_pg_t *db = invoice_pg_open(st, &status);
 
-    return db ? get(db, caller, id, out) : status;
+    return db ? invoice_pg_disconnect(db, get(db, caller, id, out)) : status;
 }
 
 /* A large file: the row, then its bytes by COPY, in one transaction that
@@ -67,7 +67,13 @@ static invoice_store_status_t create_streamed(invoice_pg_t *db,
     if (status != INVOICE_STORE_OK) {
         return status;
     }
-    status = run_one(db, ST_INSERT_META, ps, out);
+    /* The bytes may take long on a slow link: the server's statement
+     * timeout would end the COPY; the no-progress deadline watches it. */
+    status = invoice_pg_command(db, INVOICE_PG_NO_STATEMENT_TIMEOUT,
+                                PGRES_COMMAND_OK);
+    if (status == INVOICE_STORE_OK) {
+        status = run_one(db, ST_INSERT_META, ps, out);
+    }
     if (status == INVOICE_STORE_OK) {
         status = invoice_pg_command(db, INVOICE_PG_COPY_FILE, PGRES_COPY_IN);
     }
@@ -110,21 +116,15 @@ static void new_row_params(invoice_pg_params_t *ps, apr_pool_t *p,
     invoice_pg_text(ps, in->inserted_at);
 }
 
-invoice_store_status_t invoice_store_create(invoice_store_t *st,
-                                            const invoice_new_t *in,
-                                            const invoice_idem_t *idem,
-                                            const invoice_reply_t *reply,
-                                            invoice_t *out,
-                                            invoice_reply_t *stored)
+static invoice_store_status_t create(invoice_pg_t *db, const invoice_new_t *in,
+                                     const invoice_idem_t *idem,
+                                     const invoice_reply_t *reply,
+                                     invoice_t *out, invoice_reply_t *stored)
 {
     invoice_pg_params_t ps = { 0 };
     invoice_store_status_t status;
-    invoice_pg_t *db = invoice_pg_open(st, &status);
 
-    if (db == NULL) {
-        return status;
-    }
-    new_row_params(&ps, st->ctx.pool, in);
+    new_row_params(&ps, db->ctx->pool, in);
     if (in->size > INVOICE_PG_STREAM_CHUNK) {
         return create_streamed(db, &ps, in, idem, reply, out, stored);
     }
@@ -140,6 +140,21 @@ invoice_store_status_t invoice_store_create(invoice_store_t *st,
         status = get(db, &sender, in->id, out);
     }
     return status;
+}
+
+invoice_store_status_t invoice_store_create(invoice_store_t *st,
+                                            const invoice_new_t *in,
+                                            const invoice_idem_t *idem,
+                                            const invoice_reply_t *reply,
+                                            invoice_t *out,
+                                            invoice_reply_t *stored)
+{
+    invoice_store_status_t status;
+    invoice_pg_t *db = invoice_pg_open(st, &status);
+
+    return db ? invoice_pg_disconnect(db, create(db, in, idem, reply, out,
+                                                 stored))
+              : status;
 }
 
 static int list_statement(const invoice_page_t *page)
@@ -185,21 +200,16 @@ static void list_params(invoice_pg_params_t *ps, apr_pool_t *p,
     }
 }
 
-invoice_store_status_t invoice_store_list(invoice_store_t *st,
-                                          const invoice_page_t *page,
-                                          apr_array_header_t **items,
-                                          int *has_more)
+static invoice_store_status_t list(invoice_pg_t *db, const invoice_page_t *page,
+                                   apr_array_header_t **items, int *has_more)
 {
     invoice_pg_params_t ps = { 0 };
     PGresult *res = NULL;
+    apr_pool_t *p = db->ctx->pool;
     invoice_store_status_t status;
-    invoice_pg_t *db = invoice_pg_open(st, &status);
     int rows;
 
-    if (db == NULL) {
-        return status;
-    }
-    list_params(&ps, st->ctx.pool, page);
+    list_params(&ps, p, page);
     status = invoice_pg_run(db, list_statement(page), &ps, 1, &res);
     if (status != INVOICE_STORE_OK) {
         return status;
@@ -209,9 +219,8 @@ invoice_store_status_t invoice_store_list(invoice_store_t *st,
         return status;
     }
     *has_more = PQntuples(res) > page->limit;
-    *items = apr_array_make(st->ctx.pool, page->limit, sizeof(invoice_t));
-    rows = invoice_pg_invoices(st->ctx.pool, res, (invoice_t *)(*items)->elts,
-                               page->limit);
+    *items = apr_array_make(p, page->limit, sizeof(invoice_t));
+    rows = invoice_pg_invoices(p, res, (invoice_t *)(*items)->elts, page->limit);
     if (rows < 0) {
         return invoice_pg_failed(db, "decoding invoice rows", NULL);
     }
@@ -219,18 +228,26 @@ invoice_store_status_t invoice_store_list(invoice_store_t *st,
     return INVOICE_STORE_OK;
 }
 
-invoice_store_status_t invoice_store_pay(invoice_store_t *st, int consumer,
-                                         const char *id, invoice_t *out)
+invoice_store_status_t invoice_store_list(invoice_store_t *st,
+                                          const invoice_page_t *page,
+                                          apr_array_header_t **items,
+                                          int *has_more)
+{
+    invoice_store_status_t status;
+    invoice_pg_t *db = invoice_pg_open(st, &status);
+
+    return db ? invoice_pg_disconnect(db, list(db, page, items, has_more))
+              : status;
+}
+
+static invoice_store_status_t pay(invoice_pg_t *db, int consumer,
+                                  const char *id, invoice_t *out)
 {
     invoice_pg_params_t ps = { 0 };
     invoice_caller_t caller = { INVOICE_ROLE_CONSUMER, consumer };
     invoice_store_status_t status;
-    invoice_pg_t *db = invoice_pg_open(st, &status);
 
-    if (db == NULL) {
-        return status;
-    }
-    invoice_pg_param_scope(&ps, st->ctx.pool, id, consumer);
+    invoice_pg_param_scope(&ps, db->ctx->pool, id, consumer);
     status = run_one(db, ST_PAY, &ps, out);
     if (status == INVOICE_STORE_NOT_FOUND) {
         /* Nothing updated: already paid, or not this consumer's invoice. */
@@ -240,6 +257,15 @@ invoice_store_status_t invoice_store_pay(invoice_store_t *st, int consumer,
         }
     }
     return status;
+}
+
+invoice_store_status_t invoice_store_pay(invoice_store_t *st, int consumer,
+                                         const char *id, invoice_t *out)
+{
+    invoice_store_status_t status;
+    invoice_pg_t *db = invoice_pg_open(st, &status);
+
+    return db ? invoice_pg_disconnect(db, pay(db, consumer, id, out)) : status;
 }
 
 /* In the transaction of a claimed key: pay, and render the outcome. */
@@ -265,20 +291,15 @@ static invoice_store_status_t pay_and_render(invoice_pg_t *db, int consumer,
     return status;
 }
 
-invoice_store_status_t invoice_store_pay_once(invoice_store_t *st,
-                                              int consumer, const char *id,
-                                              const invoice_idem_t *idem,
-                                              invoice_reply_fn render,
-                                              void *ctx,
-                                              invoice_reply_t *reply)
+static invoice_store_status_t pay_once(invoice_pg_t *db, int consumer,
+                                       const char *id,
+                                       const invoice_idem_t *idem,
+                                       invoice_reply_fn render, void *ctx,
+                                       invoice_reply_t *reply)
 {
     static const invoice_reply_t claiming = { 0, NULL, "", "", 0 };
     invoice_store_status_t status, outcome;
-    invoice_pg_t *db = invoice_pg_open(st, &status);
 
-    if (db == NULL) {
-        return status;
-    }
     status = invoice_pg_key_claim(db, idem, &claiming, reply);
     if (status != INVOICE_STORE_OK) {
         return status;
@@ -290,12 +311,38 @@ invoice_store_status_t invoice_store_pay_once(invoice_store_t *st,
     return status == INVOICE_STORE_OK ? outcome : status;
 }
 
-invoice_store_status_t invoice_store_ping(invoice_store_t *st)
+invoice_store_status_t invoice_store_pay_once(invoice_store_t *st,
+                                              int consumer, const char *id,
+                                              const invoice_idem_t *idem,
+                                              invoice_reply_fn render,
+                                              void *ctx,
+                                              invoice_reply_t *reply)
 {
-    invoice_pg_params_t ps = { 0 };
-    PGresult *res = NULL;
     invoice_store_status_t status;
     invoice_pg_t *db = invoice_pg_open(st, &status);
 
-    return db ? invoice_pg_run(db, ST_PING, &ps, 0, &res) : status;
+    return db ? invoice_pg_disconnect(db, pay_once(db, consumer, id, idem,
+                                                   render, ctx, reply))
+              : status;
+}
+
+/* A round trip, and a server that takes writes. */
+static invoice_store_status_t ping(invoice_pg_t *db)
+{
+    invoice_pg_params_t ps = { 0 };
+    PGresult *res = NULL;
+    invoice_store_status_t status = invoice_pg_run(db, ST_PING, &ps, 0, &res);
+
+    if (status == INVOICE_STORE_OK && invoice_pg_read_only(db)) {
+        return INVOICE_STORE_READ_ONLY;
+    }
+    return status;
+}
+
+invoice_store_status_t invoice_store_ping(invoice_store_t *st)
+{
+    invoice_store_status_t status;
+    invoice_pg_t *db = invoice_pg_open(st, &status);
+
+    return db ? invoice_pg_disconnect(db, ping(db)) : status;
 }

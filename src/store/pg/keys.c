@@ -5,12 +5,20 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <apr_strings.h>
 
 #include "store/pg/rows.h"
 #include "store/pg/statements.h"
 
-/* How long a request waits for another that holds the same key. */
-#define KEY_WAIT "SET LOCAL lock_timeout = '5s'"
+/* How long a request waits for another that holds the same key: well
+ * within its statement deadline, so that the wait ends in a clear 409. */
+static const char *key_wait(invoice_pg_t *db)
+{
+    apr_interval_time_t wait = db->ctx->deadlines.statement / 2;
+
+    return apr_psprintf(db->ctx->pool, "SET LOCAL lock_timeout = '%dms'",
+                        (int)apr_time_as_msec(wait > 0 ? wait : 1000));
+}
 
 void invoice_pg_key_params(invoice_pg_params_t *ps, apr_pool_t *p,
                            const invoice_idem_t *idem)
@@ -66,7 +74,7 @@ invoice_store_status_t invoice_pg_key_claim(invoice_pg_t *db,
     invoice_store_status_t status = invoice_pg_begin(db);
 
     if (status == INVOICE_STORE_OK) {
-        status = invoice_pg_command(db, KEY_WAIT, PGRES_COMMAND_OK);
+        status = invoice_pg_command(db, key_wait(db), PGRES_COMMAND_OK);
     }
     if (status != INVOICE_STORE_OK) {
         return invoice_pg_end(db, status);
@@ -113,9 +121,12 @@ int invoice_store_purge_keys(invoice_store_t *st, int max)
     if (db == NULL) {
         return -1;
     }
-    invoice_pg_int(&ps, st->ctx.pool, max);
-    if (invoice_pg_run(db, ST_KEY_PURGE, &ps, 0, &res) != INVOICE_STORE_OK) {
-        return -1;
+    if (invoice_pg_read_only(db)) {
+        invoice_pg_disconnect(db, INVOICE_STORE_OK);
+        return 0;       /* a standby: its primary purges */
     }
-    return atoi(PQcmdTuples(res));
+    invoice_pg_int(&ps, st->ctx.pool, max);
+    status = invoice_pg_disconnect(db, invoice_pg_run(db, ST_KEY_PURGE, &ps,
+                                                      0, &res));
+    return status == INVOICE_STORE_OK ? atoi(PQcmdTuples(res)) : -1;
 }

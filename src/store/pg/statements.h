@@ -26,4 +26,7 @@ extern const invoice_store_statement_t invoice_pg_statements[ST_COUNT];
 #define INVOICE_PG_COPY_FILE \
     "COPY invoice_files (invoice_id, content) FROM STDIN (FORMAT binary)"
 
+/* In the transaction of a large file's COPY. */
+#define INVOICE_PG_NO_STATEMENT_TIMEOUT "SET LOCAL statement_timeout = 0"
+
 #endif

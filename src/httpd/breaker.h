@@ -1,0 +1,23 @@
+/* A circuit breaker per database, shared by all children of a node.
+ * While the database does not answer (calls miss their deadline, no
+ * connection can be made), requests that need it get their 503 at once
+ * instead of each waiting out a deadline or queueing on mod_dbd's pool
+ * lock; one request at a time probes it, at most twice a second, and the
+ * first answer closes the breaker again. */
+#ifndef MOD_INVOICE_HTTPD_BREAKER_H
+#define MOD_INVOICE_HTTPD_BREAKER_H
+
+#include <httpd.h>
+
+/** post_config: the node-wide state (shared memory). */
+void invoice_breaker_post_config(server_rec *s);
+
+/** May a request of server s use its database now?  (While the breaker
+ *  is open: only the one request that becomes the probe.) */
+int invoice_breaker_admit(server_rec *s);
+
+/** What a call to s's database found: it answered, or it did not. */
+void invoice_breaker_answered(server_rec *s);
+void invoice_breaker_down(server_rec *s);
+
+#endif
