@@ -31,10 +31,16 @@ fuzz_maxlen = $(or $(FUZZ_MAXLEN_$(1)),4096)
 fuzz-deps:
 	@scripts/ensure-packages.sh $(FUZZ_PACKAGES)
 
-$(FUZZ_OUT)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/fuzz_check.h $(CORE_SRCS) $(HEADERS)
+# The core once (instrumented for coverage, not linked with libFuzzer's
+# main), then each target.
+$(FUZZ_OUT)/obj/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	@$(FUZZ_CC) $(subst -fsanitize=fuzzer$(comma),-fsanitize=fuzzer-no-link$(comma),$(FUZZ_CFLAGS)) -c $< -o $@
+
+$(FUZZ_OUT)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/fuzz_check.h $(addprefix $(FUZZ_OUT)/obj/,$(CORE_OBJS))
 	@mkdir -p $(dir $@)
 	@echo "CLANG $@"
-	@$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(CORE_SRCS) $(FUZZ_LIBS) -o $@
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(filter %.o,$^) $(FUZZ_LIBS) -o $@
 
 fuzz-build: deps fuzz-deps $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_TARGETS))
 
