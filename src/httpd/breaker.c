@@ -61,7 +61,18 @@ int invoice_breaker_admit(server_rec *s)
     next = apr_atomic_read64(&b->next_probe);
     /* The probe takes a lease, so that probes never pile up. */
     return now >= next
-           && apr_atomic_cas64(&b->next_probe, now + PROBE_LEASE, next) == next;
+           && apr_atomic_cas64(&b->next_probe, now + PROBE_LEASE, next) == next
+               ? 2 : 0;
+}
+
+void invoice_breaker_probed(server_rec *s)
+{
+    state_t *b = state_of(s);
+
+    if (b != NULL && apr_atomic_read32(&b->open)) {
+        apr_atomic_set64(&b->next_probe,
+                         (apr_uint64_t)(apr_time_now() + PROBE_EVERY));
+    }
 }
 
 void invoice_breaker_answered(server_rec *s)

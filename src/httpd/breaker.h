@@ -12,9 +12,14 @@
 /** post_config: the node-wide state (shared memory). */
 void invoice_breaker_post_config(server_rec *s);
 
-/** May a request of server s use its database now?  (While the breaker
- *  is open: only the one request that becomes the probe.) */
+/** May a request of server s use its database now?  0: no; 1: yes; 2:
+ *  yes, as the probe of an open breaker (tell invoice_breaker_probed when
+ *  done, whatever happened). */
 int invoice_breaker_admit(server_rec *s);
+
+/** The probe is over: unless an answer closed the breaker, the next
+ *  request may probe again soon. */
+void invoice_breaker_probed(server_rec *s);
 
 /** What a call to s's database found: it answered, or it did not. */
 void invoice_breaker_answered(server_rec *s);

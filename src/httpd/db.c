@@ -48,11 +48,16 @@ void invoice_db_post_config(apr_pool_t *ptemp, server_rec *s)
     }
 }
 
+/* A connect that took this long waited for a server that does not answer
+ * (libpq's connect_timeout is 2 s at least). */
+#define SLOW_CONNECT apr_time_from_msec(1500)
+
 /* A connection borrowed from mod_dbd's pool for one store operation; given
  * back by the store, or with the pool it was borrowed for. */
 typedef struct {
     server_rec *s;
     ap_dbd_t *dbd;
+    int probe;          /* the breaker's probe: say when it is over */
 } borrowed_t;
 
 static apr_status_t give_back(void *data)
@@ -60,17 +65,36 @@ static apr_status_t give_back(void *data)
     borrowed_t *b = data;
 
     dbd_close_fn(b->s, b->dbd);
+    if (b->probe) {
+        invoice_breaker_probed(b->s);
+    }
     return APR_SUCCESS;
 }
 
+/* A connection from s's pool, unless the breaker says no (0). */
 static int borrow(apr_pool_t *p, server_rec *s, invoice_store_conn_t *out)
 {
     borrowed_t *b = apr_palloc(p, sizeof(*b));
+    int admitted = invoice_breaker_admit(s);
+    apr_time_t start = apr_time_now();
 
+    if (!admitted) {
+        invoice_count(INVOICE_COUNT_BREAKER_REFUSED, 1);
+        return 0;
+    }
     b->s = s;
+    b->probe = admitted == 2;
     b->dbd = dbd_open_fn && dbd_close_fn ? dbd_open_fn(p, s) : NULL;
     if (b->dbd == NULL) {
-        return 0;
+        /* Slow: mod_dbd waited out a connect (a stopped or unreachable
+         * server); a refused connect fails in no time. */
+        if (apr_time_now() - start > SLOW_CONNECT) {
+            invoice_breaker_down(s);
+        }
+        if (b->probe) {
+            invoice_breaker_probed(s);
+        }
+        return -1;
     }
     apr_pool_cleanup_register(p, b, give_back, apr_pool_cleanup_null);
     out->native = apr_dbd_native_handle(b->dbd->driver, b->dbd->handle);
@@ -79,33 +103,25 @@ static int borrow(apr_pool_t *p, server_rec *s, invoice_store_conn_t *out)
     return 1;
 }
 
-#define SLOW_CONNECT apr_time_from_msec(500)
-
 /* A request's connection: none while its database is known to be down
  * (the breaker answers for it at once), else one from the pool. */
 static int connect_pooled(void *baton, invoice_store_conn_t *out)
 {
     request_rec *r = baton;
     apr_time_t start = apr_time_now();
+    int got = borrow(r->pool, r->server, out);
 
-    if (!invoice_breaker_admit(r->server)) {
-        invoice_count(INVOICE_COUNT_BREAKER_REFUSED, 1);
-        return 0;
-    }
-    if (!borrow(r->pool, r->server, out)) {
-        /* Slow: mod_dbd waited out a connect (a stopped or unreachable
-         * server); a refused connect fails in no time. */
-        if (apr_time_now() - start > SLOW_CONNECT) {
-            invoice_breaker_down(r->server);
-        }
+    if (got < 0) {
         invoice_count(INVOICE_COUNT_DB_ERRORS, 1);
         /* mod_dbd has logged why, at error level: one line is enough. */
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, INVLOGNO(00101)
                       "no database connection available (see mod_dbd errors)");
         return 0;
     }
-    invoice_count_db_acquire(apr_time_now() - start);
-    return 1;
+    if (got > 0) {
+        invoice_count_db_acquire(apr_time_now() - start);
+    }
+    return got > 0;
 }
 
 static void release_pooled(void *baton, invoice_store_conn_t *conn)
@@ -176,7 +192,7 @@ static int connect_task(void *baton, invoice_store_conn_t *out)
 {
     task_t *t = baton;
 
-    return invoice_breaker_admit(t->s) && borrow(t->p, t->s, out);
+    return borrow(t->p, t->s, out) > 0;
 }
 
 static void release_task(void *baton, invoice_store_conn_t *conn)

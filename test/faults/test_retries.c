@@ -232,8 +232,12 @@ static void repeat_once(CURL *c, client_t *cl, intent_t *in)
 
     read_answer(r.body ? r.body : "", id, paid);
     if (st != in->status || !r.replayed || strcmp(id, in->id) != 0
-        || (cl->kind == PAYER && strcmp(paid, in->paid_at) != 0))
+        || (cl->kind == PAYER && strcmp(paid, in->paid_at) != 0)) {
         in->mismatched = 1;
+        snprintf(in->unexpected, sizeof in->unexpected,
+                 "HTTP %ld (first %ld), replayed %d: %.100s", st, in->status,
+                 r.replayed, r.body ? r.body : "");
+    }
     free(r.body);
 }
 
@@ -556,7 +560,8 @@ static void t_repeats_answer_the_same(void **state)
             repeat_once(c, cl, &cl->intents[j]);
             checked++;
             if (cl->intents[j].mismatched && bad++ < 5)
-                fprintf(stderr, "retries: %s answered differently\n", cl->intents[j].key);
+                fprintf(stderr, "retries: %s answered differently: %s\n",
+                        cl->intents[j].key, cl->intents[j].unexpected);
         }
     }
     curl_easy_cleanup(c);
