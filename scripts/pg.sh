@@ -13,8 +13,14 @@ mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 data=$dir/data
 
+# A SIGKILLed postmaster may linger as a zombie (a container's PID 1 need
+# not reap promptly): pg_ctl status would call it running.
 is_running() {
-    [ -f "$data/postmaster.pid" ] && as_pg_user "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1
+    local pid
+    [ -f "$data/postmaster.pid" ] || return 1
+    pid=$(head -n 1 "$data/postmaster.pid")
+    [ -r "/proc/$pid/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null &&
+        as_pg_user "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1
 }
 
 init_cluster() {

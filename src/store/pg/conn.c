@@ -13,9 +13,10 @@
 #include "store/pg/wire.h"
 
 #define STATE_KEY "mod_invoice.pg"
-/* A statement set aside this long without an answer: the peer is gone
- * (or stopped for good); the connection is dropped so that it reconnects. */
-#define GIVE_UP_AFTER apr_time_from_sec(30)
+/* A call set aside this long without an answer is not coming back (a
+ * lost peer, a server stopped for long): the connection is reconnected
+ * instead.  Until then a request that gets it answers 503 at once. */
+#define GIVE_UP_AFTER apr_time_from_sec(5)
 
 struct invoice_pg_conn_state_t {
     apr_time_t abandoned_at;    /* a call left in flight at a deadline; 0: none */
@@ -201,11 +202,11 @@ static invoice_store_status_t take_back(invoice_pg_t *db)
     invoice_pg_deadline_t dl;
     PGresult *res = NULL;
 
-    if (drained == 0) {
-        if (apr_time_now() - db->state->abandoned_at > GIVE_UP_AFTER) {
-            invoice_pg_kill(db->conn);
-            db->state->abandoned_at = 0;
-        }
+    if (drained == 0 && apr_time_now() - db->state->abandoned_at > GIVE_UP_AFTER) {
+        invoice_pg_kill(db->conn);      /* settle() reconnects it */
+        drained = -1;
+    }
+    else if (drained == 0) {
         tell(db, INVOICE_STORE_EVENT_DOWN);
         return INVOICE_STORE_UNAVAILABLE;   /* still no answer: no log line */
     }
