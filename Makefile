@@ -5,7 +5,7 @@ APXS    ?= apxs
 CC      ?= cc
 VERSION := $(shell cat VERSION)
 PORT    ?= 8080
-PGPORT  ?= 55432
+PGPORT  ?= 15432
 RUNDIR  := .run
 
 PACKAGES := apache2 apache2-dev apache2-utils libaprutil1-dbd-pgsql \
