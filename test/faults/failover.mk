@@ -12,9 +12,9 @@ FAILOVER_BIN := build/test_failover
 
 .PHONY: test-failover
 
-$(FAILOVER_BIN): test/faults/test_failover.c test/faults/proc.c test/faults/proc.h
+$(FAILOVER_BIN): test/faults/test_failover.c $(FAULTS_SHARED_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(FAULTS_CFLAGS) test/faults/test_failover.c test/faults/proc.c $(FAULTS_LIBS) -o $@
+	$(CC) $(FAULTS_CFLAGS) test/faults/test_failover.c $(FAULTS_SHARED) $(FAULTS_LIBS) -o $@
 
 test-failover: build $(FAILOVER_BIN)
 	test/faults/failover.sh $(FAILOVER_BIN)

@@ -32,17 +32,21 @@ ASAN_MODULE_CFLAGS = -std=c11 $(WARN) -g -O1 -fPIC \
 
 FAULTS_CFLAGS = -std=c11 $(WARN) -g -I$(PG_INC) $(shell pkg-config --cflags cmocka libcurl json-c)
 FAULTS_LIBS = $(shell pkg-config --libs cmocka libcurl json-c) -lpq -lcrypto -lpthread
+# What every fault-test binary links (processes and time; HTTP, PostgreSQL,
+# pgproxy and the rest of the client side), and what it depends on.
+FAULTS_SHARED = test/faults/proc.c test/faults/client.c
+FAULTS_SHARED_DEPS = $(FAULTS_SHARED) test/faults/proc.h test/faults/client.h
 
-$(FAULTS_BIN): test/faults/test_faults.c test/faults/proc.c test/faults/proc.h
+$(FAULTS_BIN): test/faults/test_faults.c $(FAULTS_SHARED_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(FAULTS_CFLAGS) test/faults/test_faults.c test/faults/proc.c $(FAULTS_LIBS) -o $@
+	$(CC) $(FAULTS_CFLAGS) test/faults/test_faults.c $(FAULTS_SHARED) $(FAULTS_LIBS) -o $@
 
 RETRIES_BIN := build/test_retries
 PGPROXY_BIN := build/pgproxy
 
-$(RETRIES_BIN): test/faults/test_retries.c test/faults/proc.c test/faults/proc.h
+$(RETRIES_BIN): test/faults/test_retries.c $(FAULTS_SHARED_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(FAULTS_CFLAGS) test/faults/test_retries.c test/faults/proc.c $(FAULTS_LIBS) -o $@
+	$(CC) $(FAULTS_CFLAGS) test/faults/test_retries.c $(FAULTS_SHARED) $(FAULTS_LIBS) -o $@
 
 $(PGPROXY_BIN): test/faults/pgproxy.c
 	@mkdir -p $(dir $@)

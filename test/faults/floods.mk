@@ -1,5 +1,6 @@
 # Slow-client floods (included from test/faults/faults.mk, which defines
-# FAULTS_CFLAGS and FAULTS_LIBS; the root Makefile defines build).
+# FAULTS_CFLAGS, FAULTS_LIBS, FAULTS_SHARED and FAULTS_SHARED_DEPS; the
+# root Makefile defines build).
 #
 #   make test-floods   100 uploads at 1 KB/s and 100 downloads that never
 #                      read, while probes check that /healthz, /readyz and
@@ -10,9 +11,9 @@
 
 FLOODS_BIN := build/test_floods
 
-$(FLOODS_BIN): test/faults/test_floods.c test/faults/proc.c test/faults/proc.h
+$(FLOODS_BIN): test/faults/test_floods.c $(FAULTS_SHARED_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(FAULTS_CFLAGS) test/faults/test_floods.c test/faults/proc.c $(FAULTS_LIBS) -o $@
+	$(CC) $(FAULTS_CFLAGS) test/faults/test_floods.c $(FAULTS_SHARED) $(FAULTS_LIBS) -o $@
 
 .PHONY: test-floods
 

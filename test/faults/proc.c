@@ -66,6 +66,13 @@ long read_pid(const char *path)
     return pid;
 }
 
+long httpd_pid(const char *httpd_dir)
+{
+    char pidfile[1024];
+    snprintf(pidfile, sizeof pidfile, "%s/httpd.pid", httpd_dir);
+    return read_pid(pidfile);
+}
+
 /* Live (non-zombie) process?  A zombie has released its resources. */
 int alive(long pid)
 {

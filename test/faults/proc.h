@@ -16,6 +16,9 @@ void *read_file(const char *path, size_t *len);
 /* The pid in a pid file, or -1. */
 long read_pid(const char *path);
 
+/* The Apache parent's pid (httpd_dir/httpd.pid), or -1. */
+long httpd_pid(const char *httpd_dir);
+
 /* A live (non-zombie) process? */
 int alive(long pid);
 

@@ -1,6 +1,6 @@
 # A stalled or flaky database must not hang requests (included at the end
-# of test/faults/faults.mk, which defines FAULTS_CFLAGS, FAULTS_LIBS and
-# PGPROXY_BIN).
+# of test/faults/faults.mk, which defines FAULTS_CFLAGS, FAULTS_LIBS,
+# FAULTS_SHARED, FAULTS_SHARED_DEPS and PGPROXY_BIN).
 #
 #   make test-resilience   PostgreSQL frozen (SIGSTOP) under a mix of
 #                          requests, a slow link (pgproxy delay), and
@@ -9,9 +9,9 @@
 
 RESILIENCE_BIN := build/test_resilience
 
-$(RESILIENCE_BIN): test/faults/test_resilience.c test/faults/proc.c test/faults/proc.h
+$(RESILIENCE_BIN): test/faults/test_resilience.c $(FAULTS_SHARED_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(FAULTS_CFLAGS) test/faults/test_resilience.c test/faults/proc.c $(FAULTS_LIBS) -o $@
+	$(CC) $(FAULTS_CFLAGS) test/faults/test_resilience.c $(FAULTS_SHARED) $(FAULTS_LIBS) -o $@
 
 .PHONY: test-resilience
 

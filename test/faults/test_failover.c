@@ -41,10 +41,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "proc.h"
 
 /* ------------------------------------------------------------ settings */
@@ -75,95 +74,24 @@ static int run_base;               /* party ids of this run start here */
 
 /* ---------------------------------------------------------------- HTTP */
 
-typedef struct {
-    char *body;
-    size_t len;
-    long retry_after;      /* -1: no Retry-After */
-    int problem;           /* Content-Type: application/problem+json */
-    int replayed;          /* Idempotent-Replayed: true */
-} resp_t;
-
-static size_t on_body(char *p, size_t sz, size_t n, void *ud)
-{
-    resp_t *r = ud;
-    size_t k = sz * n;
-    char *nb = realloc(r->body, r->len + k + 1);
-    if (!nb)
-        return 0;
-    r->body = nb;
-    memcpy(r->body + r->len, p, k);
-    r->len += k;
-    r->body[r->len] = '\0';
-    return k;
-}
-
-static size_t on_header(char *p, size_t sz, size_t n, void *ud)
-{
-    resp_t *r = ud;
-    size_t k = sz * n;
-    if (k >= 5 && memcmp(p, "HTTP/", 5) == 0) {     /* a new response starts */
-        r->retry_after = -1;
-        r->problem = 0;
-        r->replayed = 0;
-    }
-    else if (k > 12 && strncasecmp(p, "Retry-After:", 12) == 0)
-        r->retry_after = atol(p + 12);
-    else if (k > 13 && strncasecmp(p, "Content-Type:", 13) == 0)
-        r->problem = memmem(p, k, "application/problem+json", 24) != NULL;
-    else if (k >= 25 && strncasecmp(p, "Idempotent-Replayed: true", 25) == 0)
-        r->replayed = 1;
-    return k;
-}
-
 /* One request on a fresh connection (a request is never stuck behind a
  * stale pooled one): POST when body is not NULL, GET otherwise.  The
  * status, 0 when there was no HTTP answer (*curl_code says why). */
 static long http(CURL *c, const char *url, struct curl_slist *h, const char *body,
-                 size_t len, resp_t *r, int *curl_code)
+                 http_resp_t *r, int *curl_code)
 {
-    long status = 0;
-
-    memset(r, 0, sizeof *r);
-    r->retry_after = -1;
-    curl_easy_reset(c);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    if (body) {
-        curl_easy_setopt(c, CURLOPT_POST, 1L);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
-    }
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, CLIENT_TIMEOUT_S);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_PROXY, "");
-    curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
-    curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
-    *curl_code = (int)curl_easy_perform(c);
-    if (*curl_code == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    return status;
+    const http_req_t q = { .url = url, .headers = h, .body = body,
+                           .len = body ? strlen(body) : 0, .timeout_s = CLIENT_TIMEOUT_S };
+    return http_perform(c, &q, r, curl_code);
 }
 
-/* headers: Authorization, an optional Idempotency-Key, and for a create
- * the JSON Content-Type. */
+/* headers: Authorization ("<role> <party>"), an optional Idempotency-Key,
+ * and for a create the JSON Content-Type. */
 static struct curl_slist *headers(const char *role, int party, const char *key, int json)
 {
-    char line[160];
-    struct curl_slist *h = NULL;
-
-    snprintf(line, sizeof line, "Authorization: %s %d", role, party);
-    h = curl_slist_append(h, line);
-    if (key) {
-        snprintf(line, sizeof line, "Idempotency-Key: %s", key);
-        h = curl_slist_append(h, line);
-    }
-    if (json)
-        h = curl_slist_append(h, "Content-Type: application/json");
-    return curl_slist_append(h, "Expect:");
+    char auth[64];
+    snprintf(auth, sizeof auth, "%s %d", role, party);
+    return http_headers(auth, key, json ? "application/json" : NULL);
 }
 
 /* The seed's create body, addressed to receiver. */
@@ -185,33 +113,13 @@ static char *create_body(int receiver)
     return out;
 }
 
-/* data.id and data.paid_at of a 2xx body. */
-static void read_answer(const char *body, char id[37], char paid_at[40])
-{
-    json_object *root = json_tokener_parse(body ? body : ""), *data, *v;
-
-    if (root && json_object_object_get_ex(root, "data", &data)) {
-        if (id && json_object_object_get_ex(data, "id", &v) && json_object_is_type(v, json_type_string))
-            snprintf(id, 37, "%s", json_object_get_string(v));
-        if (paid_at && json_object_object_get_ex(data, "paid_at", &v)
-            && json_object_is_type(v, json_type_string))
-            snprintf(paid_at, 40, "%s", json_object_get_string(v));
-    }
-    json_object_put(root);
-}
-
 /* ------------------------------------------------------------ database */
 
 static PGconn *db(const char *dsn)
 {
-    PGconn *c = PQconnectdb(dsn);
-    if (PQstatus(c) != CONNECTION_OK) {
-        char msg[300];
-        snprintf(msg, sizeof msg, "%s", PQerrorMessage(c));
-        PQfinish(c);
-        fail_msg("cannot connect (%s): %s", dsn, msg);
-    }
-    return c;
+    char what[1024];
+    snprintf(what, sizeof what, "cannot connect (%s)", dsn);
+    return db_connect(dsn, what);
 }
 
 /* The first value of a one-parameter query (malloc'd), or NULL. */
@@ -272,13 +180,13 @@ static seen_t ro_call(const char *what, const char *path, const char *role, int 
                       const char *key, const char *body)
 {
     char url[512];
-    resp_t r;
+    http_resp_t r;
     seen_t s = { what, 0, -1, 0, 0 };
     CURL *c = curl_easy_init();
     struct curl_slist *h = headers(role, party, key, body && *body);
 
     snprintf(url, sizeof url, "%s%s", env.ro_url, path);
-    s.status = http(c, url, h, body, body ? strlen(body) : 0, &r, &s.curl_code);
+    s.status = http(c, url, h, body, &r, &s.curl_code);
     s.retry_after = r.retry_after;
     s.problem = r.problem;
     fprintf(stderr, "failover: read-only: %-26s -> %ld%s%s, Retry-After %s%s%.100s\n", what,
@@ -426,24 +334,7 @@ typedef struct {
     char detail[120];
 } result_t;
 
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static result_t *results;
-static size_t nresults, capresults;
-
-static void record(const result_t *res)
-{
-    pthread_mutex_lock(&mu);
-    if (nresults == capresults) {
-        size_t cap = capresults ? capresults * 2 : 4096;
-        result_t *nr = realloc(results, cap * sizeof *nr);
-        if (!nr)
-            abort();
-        results = nr;
-        capresults = cap;
-    }
-    results[nresults++] = *res;
-    pthread_mutex_unlock(&mu);
-}
+static records_t results = RECORDS_OF(result_t);
 
 /* One thing a client means to do, and what became of it. */
 typedef struct {
@@ -500,7 +391,7 @@ static int pop(int payer, char id[37])
     return got;
 }
 
-static long attempt(CURL *c, const client_t *cl, const intent_t *in, resp_t *r)
+static long attempt(CURL *c, const client_t *cl, const intent_t *in, http_resp_t *r)
 {
     char url[512];
     result_t res;
@@ -517,8 +408,7 @@ static long attempt(CURL *c, const client_t *cl, const intent_t *in, resp_t *r)
         h = headers("sender", cl->party, in->key, 1);
     }
     res.t0 = now_s();
-    res.status = http(c, url, h, cl->kind == PAY ? "" : cl->body,
-                      cl->kind == PAY ? 0 : strlen(cl->body), r, &res.curl_code);
+    res.status = http(c, url, h, cl->kind == PAY ? "" : cl->body, r, &res.curl_code);
     res.t1 = now_s();
     res.retry_after = r->retry_after;
     res.problem = r->problem;
@@ -527,7 +417,7 @@ static long attempt(CURL *c, const client_t *cl, const intent_t *in, resp_t *r)
         snprintf(res.detail, sizeof res.detail, "%s", curl_easy_strerror((CURLcode)res.curl_code));
     else if (res.status != 200 && res.status != 201 && r->body)
         snprintf(res.detail, sizeof res.detail, "%.119s", r->body);
-    record(&res);
+    records_add(&results, &res);
     curl_slist_free_all(h);
     return res.status;
 }
@@ -541,12 +431,15 @@ static void carry_out(CURL *c, client_t *cl, intent_t *in)
     long want = cl->kind == PAY ? 200 : 201;
 
     while (in->status == 0 && now_s() < deadline) {
-        resp_t r;
+        http_resp_t r;
         long st = attempt(c, cl, in, &r);
 
         in->attempts++;
         if (st == want) {
-            read_answer(r.body, cl->kind == PAY ? NULL : in->id, cl->kind == PAY ? in->paid_at : NULL);
+            if (cl->kind == PAY)
+                data_string(r.body, "paid_at", in->paid_at, sizeof in->paid_at);
+            else
+                data_string(r.body, "id", in->id, sizeof in->id);
             in->status = st;
         }
         else if (st == 0 || st >= 500 || (st == 409 && r.retry_after >= 0)) {
@@ -648,10 +541,10 @@ static int nreadyz;
 static long get_readyz(CURL *c)
 {
     char url[512];
-    resp_t r;
+    http_resp_t r;
     int code;
     snprintf(url, sizeof url, "%s/readyz", env.url);
-    long st = http(c, url, NULL, NULL, 0, &r, &code);
+    long st = http(c, url, NULL, NULL, &r, &code);
     free(r.body);
     return st;
 }
@@ -742,8 +635,9 @@ static void write_responses(void)
     if (!f)
         return;
     fprintf(f, "start_s,end_s,kind,status,retry_after,problem_json,replayed,curl_code,detail\n");
-    for (size_t i = 0; i < nresults; i++) {
-        const result_t *r = &results[i];
+    const result_t *all = results.at;
+    for (size_t i = 0; i < results.n; i++) {
+        const result_t *r = &all[i];
         char detail[120];
         snprintf(detail, sizeof detail, "%s", r->detail);
         for (char *q = detail; *q; q++)
@@ -795,7 +689,7 @@ static void t_failover_under_load(void **state)
     fprintf(stderr, "failover: load stopped %.1f s after the promotion (current intents "
             "finished in %.1f s); %zu requests, %d creates and %d pays acknowledged\n",
             t_stop - t_promote1, t_stop - t_promote1 - LOAD_AFTER_PROMOTE_MS / 1000.0,
-            nresults, acked_creates, acked_pays);
+            results.n, acked_creates, acked_pays);
 }
 
 static int period_of(double t0)
@@ -813,8 +707,9 @@ static void print_statuses(void)
             int nseen = 0;
             char line[512];
             size_t off = 0;
-            for (size_t i = 0; i < nresults; i++) {
-                const result_t *r = &results[i];
+            const result_t *all = results.at;
+            for (size_t i = 0; i < results.n; i++) {
+                const result_t *r = &all[i];
                 if (r->kind != k || period_of(r->t0) != p)
                     continue;
                 total++;
@@ -855,8 +750,9 @@ static void t_no_500_only_documented_statuses(void **state)
      * never reused for another request (no 422). */
     stop_clients();
     print_statuses();
-    for (size_t i = 0; i < nresults; i++) {
-        const result_t *r = &results[i];
+    const result_t *all = results.at;
+    for (size_t i = 0; i < results.n; i++) {
+        const result_t *r = &all[i];
         long want = r->kind == PAY ? 200 : 201;
         int ok = r->status == want
             || (r->status == 503 && r->retry_after >= 0 && r->problem)
@@ -882,7 +778,7 @@ static void t_no_500_only_documented_statuses(void **state)
     }
     fprintf(stderr, "failover: %zu requests for %zu intents: %zu x 500, %zu answers outside "
             "201/200/503+Retry-After/409+Retry-After; %zu intents without their 2xx\n",
-            nresults, intents, n500, bad, failed);
+            results.n, intents, n500, bad, failed);
     if (n500 || bad)
         fail_msg("%zu x 500, %zu undocumented answers during the failover", n500, bad);
     if (failed)
@@ -895,8 +791,9 @@ static void t_recovers_by_itself(void **state)
     double first201 = 0, first200 = 0, last2xx_before = 0;
 
     stop_clients();
-    for (size_t i = 0; i < nresults; i++) {
-        const result_t *r = &results[i];
+    const result_t *all = results.at;
+    for (size_t i = 0; i < results.n; i++) {
+        const result_t *r = &all[i];
         if (r->t0 >= t_promote0 && r->status == 201 && (!first201 || r->t1 < first201))
             first201 = r->t1;
         if (r->t0 >= t_promote0 && r->kind == PAY && r->status == 200 && (!first200 || r->t1 < first200))
@@ -919,7 +816,7 @@ static void t_recovers_by_itself(void **state)
             ready_lost ? ready_lost - t_kill : 0, ready_back ? "" : "(never) ",
             ready_back ? ready_back - t_promote0 : 0);
     if (!first201)
-        fail_msg("no 201 after the promotion (%zu requests)", nresults);
+        fail_msg("no 201 after the promotion (%zu requests)", results.n);
     fprintf(stderr, "failover: first 201 %.2f s after the promotion began (%.2f s after "
             "pg_ctl promote returned; a client waits %d ms per second of Retry-After), first "
             "pay 200 %.2f s\n", first201 - t_promote0, first201 - t_promote1, RETRY_AFTER_UNIT_MS,
@@ -954,13 +851,8 @@ static void t_every_acknowledged_invoice_on_new_primary(void **state)
             "FROM invoices i LEFT JOIN invoice_files f ON f.invoice_id = i.id "
             "WHERE i.sender_id = $1::int",
             3, NULL, params, lens, fmts, 0);
-        if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-            char msg[300];
-            snprintf(msg, sizeof msg, "%s", PQerrorMessage(c));
-            PQclear(res);
-            PQfinish(c);
-            fail_msg("query on the new primary: %s", msg);
-        }
+        if (PQresultStatus(res) != PGRES_TUPLES_OK)
+            db_fail(c, res, "query on the new primary");
         int rows = PQntuples(res), matched = 0;
         for (int j = 0; j < cl->n; j++) {
             intent_t *in = &cl->intents[j];
@@ -1031,13 +923,8 @@ static void t_every_acknowledged_pay_on_new_primary(void **state)
             "SELECT id::text, NOT is_payable AND paid_at IS NOT NULL, "
             "coalesce(to_char(paid_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '') "
             "FROM invoices WHERE receiver_id = $1::int", 1, NULL, params, NULL, NULL, 0);
-        if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-            char msg[300];
-            snprintf(msg, sizeof msg, "%s", PQerrorMessage(c));
-            PQclear(res);
-            PQfinish(c);
-            fail_msg("query on the new primary: %s", msg);
-        }
+        if (PQresultStatus(res) != PGRES_TUPLES_OK)
+            db_fail(c, res, "query on the new primary");
         int rows = PQntuples(res), paid_rows = 0, mine = 0;
         for (int k = 0; k < rows; k++)
             paid_rows += strcmp(PQgetvalue(res, k, 1), "t") == 0;
@@ -1110,43 +997,29 @@ static int group_teardown(void **state)
     return 0;
 }
 
-static const char *need(const char *name)
-{
-    const char *v = getenv(name);
-    if (!v || !*v) {
-        fprintf(stderr, "test_failover: %s is not set (run through test/faults/failover.sh)\n",
-                name);
-        exit(2);
-    }
-    return v;
-}
+#define RUN_BY "test/faults/failover.sh"
 
 int main(void)
 {
-    char path[1024];
     size_t len;
 
-    env.ro_url = need("FAILOVER_RO_URL");
-    env.url = need("FAILOVER_URL");
-    env.primary_dsn = need("FAILOVER_PRIMARY_DSN");
-    env.standby_dsn = need("FAILOVER_STANDBY_DSN");
-    env.primary_data = need("FAILOVER_PRIMARY_DATA");
-    env.ro_stop = need("FAILOVER_RO_STOP");
-    env.promote = need("FAILOVER_PROMOTE");
-    env.data_dir = need("FAILOVER_DATA_DIR");
+    env.ro_url = need_env("FAILOVER_RO_URL", RUN_BY);
+    env.url = need_env("FAILOVER_URL", RUN_BY);
+    env.primary_dsn = need_env("FAILOVER_PRIMARY_DSN", RUN_BY);
+    env.standby_dsn = need_env("FAILOVER_STANDBY_DSN", RUN_BY);
+    env.primary_data = need_env("FAILOVER_PRIMARY_DATA", RUN_BY);
+    env.ro_stop = need_env("FAILOVER_RO_STOP", RUN_BY);
+    env.promote = need_env("FAILOVER_PROMOTE", RUN_BY);
+    env.data_dir = need_env("FAILOVER_DATA_DIR", RUN_BY);
     env.responses = getenv("FAILOVER_RESPONSES");     /* optional: a CSV */
-    snprintf(path, sizeof path, "%s/helloworld.pdf", env.data_dir);
-    seed_pdf = read_file(path, &seed_pdf_len);
-    snprintf(path, sizeof path, "%s/ab_sample.txt", env.data_dir);
-    seed_body = read_file(path, &len);
+    seed_pdf = read_seed(env.data_dir, "helloworld.pdf", &seed_pdf_len);
+    seed_body = read_seed(env.data_dir, "ab_sample.txt", &len);
     if (!seed_pdf || !seed_body) {
         fprintf(stderr, "test_failover: cannot read the seed files in %s\n", env.data_dir);
         return 2;
     }
-    srand((unsigned)time(NULL) ^ ((unsigned)getpid() << 16));
-    run_base = 1000000 + rand() % 1000000000;
-    curl_global_init(CURL_GLOBAL_ALL);
-    signal(SIGPIPE, SIG_IGN);
+    client_start();
+    run_base = random_party();
 
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_replication_is_synchronous),
@@ -1166,11 +1039,8 @@ int main(void)
             CREATORS, PAYERS, run_base, CLIENT_TIMEOUT_S);
     int failed = cmocka_run_group_tests_name("mod_invoice_failover", tests, NULL, group_teardown);
     curl_global_cleanup();
-    free(results);
+    records_free(&results);
     free(seed_pdf);
     free(seed_body);
-    if (failed < 0 || (size_t)failed > total)
-        failed = (int)total;
-    printf("%zu passed, %d failed\n", total - (size_t)failed, failed);
-    return failed ? 1 : 0;
+    return report_run(failed, total);
 }

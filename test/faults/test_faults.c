@@ -27,16 +27,13 @@
 #include <curl/curl.h>
 #include <dirent.h>
 #include <errno.h>
-#include <json-c/json.h>
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/types.h>
-#include <time.h>
 #include <unistd.h>
 
 /* ------------------------------------------------------------ settings */
@@ -58,6 +55,7 @@ static char *seed_body;            /* test/data/ab_sample.txt */
 static size_t seed_body_len;
 static int sender_id;
 
+#include "client.h"
 #include "proc.h"
 
 /* ----------------------------------------------------------------- load */
@@ -80,109 +78,34 @@ typedef struct {
     char detail[120];       /* curl error or start of an unexpected body */
 } result_t;
 
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static result_t *results;
-static size_t nresults, capresults;
+static records_t results = RECORDS_OF(result_t);
 static volatile int stop_load;
 static volatile int cur_phase;
 static pthread_t *load_threads;
 
-typedef struct {
-    char *body;
-    size_t len;
-    int retry_after;
-} resp_t;
-
-static size_t on_body(char *p, size_t sz, size_t n, void *ud)
-{
-    resp_t *r = ud;
-    size_t k = sz * n;
-    char *nb = realloc(r->body, r->len + k + 1);
-    if (!nb)
-        return 0;
-    r->body = nb;
-    memcpy(r->body + r->len, p, k);
-    r->len += k;
-    r->body[r->len] = '\0';
-    return k;
-}
-
-static size_t on_header(char *p, size_t sz, size_t n, void *ud)
-{
-    resp_t *r = ud;
-    size_t k = sz * n;
-    if (k >= 5 && memcmp(p, "HTTP/", 5) == 0)
-        r->retry_after = 0;                 /* a new response starts */
-    else if (k > 12 && strncasecmp(p, "Retry-After:", 12) == 0)
-        r->retry_after = 1;
-    return k;
-}
-
-static void record(const result_t *res)
-{
-    pthread_mutex_lock(&mu);
-    if (nresults == capresults) {
-        size_t cap = capresults ? capresults * 2 : 4096;
-        result_t *nr = realloc(results, cap * sizeof *nr);
-        if (!nr) {
-            pthread_mutex_unlock(&mu);
-            fprintf(stderr, "faults: out of memory\n");
-            abort();
-        }
-        results = nr;
-        capresults = cap;
-    }
-    results[nresults++] = *res;
-    pthread_mutex_unlock(&mu);
-}
-
-static void one_create(CURL *c, const char *url, struct curl_slist *hdrs)
+/* One create of the seed on a fresh connection (a reset then means
+ * exactly that this request was cut), recorded. */
+static void one_create(CURL *c, const http_req_t *q)
 {
     result_t res;
-    resp_t r = { 0 };
+    http_resp_t r;
     memset(&res, 0, sizeof res);
-
-    curl_easy_reset(c);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, seed_body);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)seed_body_len);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, CLIENT_TIMEOUT_S);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_PROXY, "");
-    /* A fresh connection per request: a reset then means exactly that this
-     * request was cut, not that a pooled idle connection went stale. */
-    curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
-    curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
 
     res.phase = cur_phase;
     res.t0 = now_s();
-    CURLcode rc = curl_easy_perform(c);
+    res.status = http_perform(c, q, &r, &res.curl_code);
     res.t1 = now_s();
-    res.curl_code = (int)rc;
-    if (rc == CURLE_OK) {
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res.status);
-        res.retry_after = r.retry_after;
-    } else {
-        snprintf(res.detail, sizeof res.detail, "%s", curl_easy_strerror(rc));
-    }
-    if (res.status == 201 && r.body) {
-        json_object *root = json_tokener_parse(r.body), *data, *id;
-        if (root && json_object_object_get_ex(root, "data", &data)
-            && json_object_object_get_ex(data, "id", &id)
-            && json_object_is_type(id, json_type_string))
-            snprintf(res.id, sizeof res.id, "%s", json_object_get_string(id));
-        json_object_put(root);
-    }
+    if (res.curl_code == CURLE_OK)
+        res.retry_after = r.retry_after >= 0;
+    else
+        snprintf(res.detail, sizeof res.detail, "%s",
+                 curl_easy_strerror((CURLcode)res.curl_code));
+    if (res.status == 201 && r.body)
+        data_string(r.body, "id", res.id, sizeof res.id);
     if (res.status != 201 && res.status != 503 && res.status != 0 && r.body)
         snprintf(res.detail, sizeof res.detail, "%.119s", r.body);
     free(r.body);
-    record(&res);
+    records_add(&results, &res);
 }
 
 static void *load_main(void *arg)
@@ -190,31 +113,18 @@ static void *load_main(void *arg)
     (void)arg;
     char url[512], auth[64];
     snprintf(url, sizeof url, "%s/api/sender/invoices", env.base_url);
-    snprintf(auth, sizeof auth, "Authorization: sender %d", sender_id);
-    struct curl_slist *hdrs = curl_slist_append(NULL, auth);
-    hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
-    hdrs = curl_slist_append(hdrs, "Expect:");
+    snprintf(auth, sizeof auth, "sender %d", sender_id);
+    struct curl_slist *hdrs = http_headers(auth, NULL, "application/json");
+    const http_req_t q = { .url = url, .headers = hdrs, .body = seed_body,
+                           .len = seed_body_len, .timeout_s = CLIENT_TIMEOUT_S };
     CURL *c = curl_easy_init();
     while (c && !stop_load) {
-        one_create(c, url, hdrs);
+        one_create(c, &q);
         sleep_ms(PAUSE_MS);
     }
     curl_easy_cleanup(c);
     curl_slist_free_all(hdrs);
     return NULL;
-}
-
-/* A snapshot of results [0, n) is safe to read: entries are only appended,
- * and realloc happens under the mutex, so copy under it. */
-static result_t *snapshot(size_t *n)
-{
-    pthread_mutex_lock(&mu);
-    result_t *copy = malloc((nresults ? nresults : 1) * sizeof *copy);
-    if (copy)
-        memcpy(copy, results, nresults * sizeof *copy);
-    *n = nresults;
-    pthread_mutex_unlock(&mu);
-    return copy;
 }
 
 /* Is there a 201 for a request started at or after t?  Poll up to secs. */
@@ -223,7 +133,7 @@ static int wait_201_after(double t, double secs, double *when)
     double deadline = now_s() + secs;
     do {
         size_t n;
-        result_t *s = snapshot(&n);
+        result_t *s = records_copy(&results, &n);
         for (size_t i = 0; s && i < n; i++) {
             if (s[i].status == 201 && s[i].t0 >= t) {
                 *when = s[i].t1;
@@ -310,7 +220,7 @@ static void t_postgres_sigkill_then_back_without_apache_restart(void **state)
     /* While it was down (a margin after the kill for requests racing with
      * it, until the restart began): 503 with Retry-After, every one. */
     size_t n, down = 0;
-    result_t *s = snapshot(&n);
+    result_t *s = records_copy(&results, &n);
     assert_non_null(s);
     int bad = 0;
     for (size_t i = 0; i < n; i++) {
@@ -335,11 +245,9 @@ static void t_postgres_sigkill_then_back_without_apache_restart(void **state)
 
 static long httpd_parent(void)
 {
-    char pidfile[1024];
-    snprintf(pidfile, sizeof pidfile, "%s/httpd.pid", env.httpd_dir);
-    long p = read_pid(pidfile);
+    long p = httpd_pid(env.httpd_dir);
     if (p <= 0 || !alive(p))
-        fail_msg("no running Apache parent in %s", pidfile);
+        fail_msg("no running Apache parent in %s/httpd.pid", env.httpd_dir);
     return p;
 }
 
@@ -392,8 +300,7 @@ static void t_apache_child_sigkill(void **state)
     int n = children_of(parent, kids, 64);
     if (n == 0)
         fail_msg("Apache parent %ld has no children", parent);
-    const char *colon = strrchr(env.base_url, ':');
-    int conns = busiest_child(parent, colon ? atoi(colon + 1) : 0, &killed_child);
+    int conns = busiest_child(parent, url_port(env.base_url), &killed_child);
 
     cur_phase = PH_CHILD_KILL;
     t_child_kill0 = now_s();
@@ -431,8 +338,9 @@ static void t_every_answer_201_or_503_retry_after(void **state)
     size_t per[PH_N][4] = { { 0 } };   /* 201, 503, reset, other */
     double longest[PH_N] = { 0 };
     int bad = 0;
-    for (size_t i = 0; i < nresults; i++) {
-        const result_t *r = &results[i];
+    const result_t *all = results.at;
+    for (size_t i = 0; i < results.n; i++) {
+        const result_t *r = &all[i];
         int k;
         if (r->status == 201) {
             k = 0;
@@ -470,7 +378,7 @@ static void t_every_answer_201_or_503_retry_after(void **state)
     fprintf(stderr, "faults: (a request counts in the phase it started in; resets are the "
             "requests in flight when the child was killed)\n");
     fprintf(stderr, "faults: %zu creates, %zu 201, %zu 503, %zu resets, %zu other\n",
-           nresults, n201, n503, nreset, nother);
+           results.n, n201, n503, nreset, nother);
     if (bad)
         fail_msg("%d bad answers (see above)", bad);
 }
@@ -489,13 +397,7 @@ static void t_every_201_stored_intact(void **state)
 {
     (void)state;
     stop_the_load();
-    PGconn *c = PQconnectdb(env.pg_dsn);
-    if (PQstatus(c) != CONNECTION_OK) {
-        char msg[300];
-        snprintf(msg, sizeof msg, "%s", PQerrorMessage(c));
-        PQfinish(c);
-        fail_msg("cannot connect to PostgreSQL: %s", msg);
-    }
+    PGconn *c = db_connect(env.pg_dsn, "cannot connect to PostgreSQL");
     char sid[16];
     snprintf(sid, sizeof sid, "%d", sender_id);
     const char *params[1] = { sid };
@@ -504,13 +406,8 @@ static void t_every_201_stored_intact(void **state)
         "SELECT i.id::text, i.file_size, f.content, f.invoice_id IS NULL "
         "FROM invoices i LEFT JOIN invoice_files f ON f.invoice_id = i.id "
         "WHERE i.sender_id = $1::int4", 1, NULL, params, NULL, NULL, 1);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        char msg[300];
-        snprintf(msg, sizeof msg, "%s", PQerrorMessage(c));
-        PQclear(res);
-        PQfinish(c);
-        fail_msg("query failed: %s", msg);
-    }
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        db_fail(c, res, "query failed");
     int rows = PQntuples(res);
     id_row_t *ids = calloc((size_t)rows + 1, sizeof *ids);
     assert_non_null(ids);
@@ -521,8 +418,9 @@ static void t_every_201_stored_intact(void **state)
     qsort(ids, (size_t)rows, sizeof *ids, cmp_id_row);
 
     size_t missing = 0, damaged = 0, matched = 0;
-    for (size_t i = 0; i < nresults; i++) {
-        const result_t *r = &results[i];
+    const result_t *all = results.at;
+    for (size_t i = 0; i < results.n; i++) {
+        const result_t *r = &all[i];
         if (r->status != 201 || !r->id[0])
             continue;
         id_row_t key = { r->id, 0 };
@@ -557,46 +455,31 @@ static void t_every_201_stored_intact(void **state)
         fail_msg("%zu 201s missing from the database, %zu stored with wrong bytes",
                  missing, damaged);
     printf("faults: %zu creates, %zu 201, %zu 503, %zu resets; all 201s stored intact\n",
-           nresults, matched, n503, nreset);
+           results.n, matched, n503, nreset);
 }
 
 /* ---------------------------------------------------------------- main */
 
-static const char *need(const char *name)
-{
-    const char *v = getenv(name);
-    if (!v || !*v) {
-        fprintf(stderr, "test_faults: %s is not set (run through test/faults/run.sh)\n", name);
-        exit(2);
-    }
-    return v;
-}
+#define RUN_BY "test/faults/run.sh"
 
 int main(void)
 {
-    env.base_url = need("FAULTS_BASE_URL");
-    env.pg_dsn = need("FAULTS_PG_DSN");
-    env.pg_dir = need("FAULTS_PG_DIR");
-    env.httpd_dir = need("FAULTS_HTTPD_DIR");
-    env.pg_start = need("FAULTS_PG_START");
-    env.data_dir = need("FAULTS_DATA_DIR");
-    env.threads = getenv("FAULTS_THREADS") ? atoi(getenv("FAULTS_THREADS")) : 8;
-    if (env.threads < 1 || env.threads > 64)
-        env.threads = 8;
+    env.base_url = need_env("FAULTS_BASE_URL", RUN_BY);
+    env.pg_dsn = need_env("FAULTS_PG_DSN", RUN_BY);
+    env.pg_dir = need_env("FAULTS_PG_DIR", RUN_BY);
+    env.httpd_dir = need_env("FAULTS_HTTPD_DIR", RUN_BY);
+    env.pg_start = need_env("FAULTS_PG_START", RUN_BY);
+    env.data_dir = need_env("FAULTS_DATA_DIR", RUN_BY);
+    env.threads = env_int("FAULTS_THREADS", 8, 1, 64);
 
-    char path[1024];
-    snprintf(path, sizeof path, "%s/helloworld.pdf", env.data_dir);
-    seed_pdf = read_file(path, &seed_pdf_len);
-    snprintf(path, sizeof path, "%s/ab_sample.txt", env.data_dir);
-    seed_body = read_file(path, &seed_body_len);
+    seed_pdf = read_seed(env.data_dir, "helloworld.pdf", &seed_pdf_len);
+    seed_body = read_seed(env.data_dir, "ab_sample.txt", &seed_body_len);
     if (!seed_pdf || !seed_body) {
         fprintf(stderr, "test_faults: cannot read the seed files in %s\n", env.data_dir);
         return 2;
     }
-    srand((unsigned)time(NULL) ^ ((unsigned)getpid() << 16));
-    sender_id = 1000000 + rand() % 1000000000;
-    curl_global_init(CURL_GLOBAL_ALL);
-    signal(SIGPIPE, SIG_IGN);
+    client_start();
+    sender_id = random_party();
 
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_warmup_creates_succeed),
@@ -612,11 +495,8 @@ int main(void)
     int failed = cmocka_run_group_tests_name("mod_invoice_faults", tests,
                                              group_setup, group_teardown);
     curl_global_cleanup();
-    free(results);
+    records_free(&results);
     free(seed_pdf);
     free(seed_body);
-    if (failed < 0 || (size_t)failed > total)
-        failed = (int)total;   /* the group setup failed: nothing ran */
-    printf("%zu passed, %d failed\n", total - (size_t)failed, failed);
-    return failed ? 1 : 0;
+    return report_run(failed, total);
 }

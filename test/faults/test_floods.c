@@ -50,16 +50,15 @@
 #include <openssl/evp.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/types.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "proc.h"
 
 /* ------------------------------------------------------------ settings */
@@ -89,7 +88,7 @@ static struct {
 
 static int sender_id, receiver_id;
 static unsigned char *big;                 /* the big PDF */
-static unsigned char big_sha[32];
+static char big_sha[65];                   /* its SHA-256, in hex */
 static char big_id[64];
 static char *small_body;                   /* ab_sample.txt for receiver R */
 static size_t small_body_len;
@@ -98,57 +97,7 @@ static int nsmall;
 static int next_unpaid = 1;                /* small_ids[0] is the one shown */
 static char upload_route[128];             /* the label a 201 upload logs */
 
-static void sha256(const void *data, size_t len, unsigned char out[32])
-{
-    unsigned int n = 32;
-    EVP_Digest(data, len, out, &n, EVP_sha256(), NULL);
-}
-
-static void hex32(const unsigned char *d, char out[65])
-{
-    for (int i = 0; i < 32; i++)
-        sprintf(out + 2 * i, "%02x", d[i]);
-}
-
 /* ------------------------------------------------------------- libcurl */
-
-typedef struct {
-    char *body;
-    size_t len;
-    int retry_after;
-    EVP_MD_CTX *md;            /* when set, the body is hashed, not kept */
-    size_t hashed;
-} resp_t;
-
-static size_t on_body(char *p, size_t sz, size_t n, void *ud)
-{
-    resp_t *r = ud;
-    size_t k = sz * n;
-    if (r->md) {
-        EVP_DigestUpdate(r->md, p, k);
-        r->hashed += k;
-        return k;
-    }
-    char *nb = realloc(r->body, r->len + k + 1);
-    if (!nb)
-        return 0;
-    r->body = nb;
-    memcpy(r->body + r->len, p, k);
-    r->len += k;
-    r->body[r->len] = '\0';
-    return k;
-}
-
-static size_t on_header(char *p, size_t sz, size_t n, void *ud)
-{
-    resp_t *r = ud;
-    size_t k = sz * n;
-    if (k >= 5 && memcmp(p, "HTTP/", 5) == 0)
-        r->retry_after = 0;
-    else if (k > 12 && strncasecmp(p, "Retry-After:", 12) == 0)
-        r->retry_after = 1;
-    return k;
-}
 
 typedef struct {
     long status;
@@ -166,66 +115,22 @@ static call_t http_call(CURL *c, const char *method, const char *path,
                         int fresh, EVP_MD_CTX *md)
 {
     call_t out = { 0 };
-    resp_t r = { 0 };
-    char url[1024], hauth[128], hct[128];
-    struct curl_slist *hdrs = NULL;
+    http_resp_t r;
+    char url[1024];
+    int post = strcmp(method, "POST") == 0;
+    http_req_t q = { .url = url, .headers = http_headers(auth, NULL, ctype),
+                     .body = post ? (body ? body : "") : NULL, .len = post && body ? blen : 0,
+                     .timeout_s = timeout_s, .keep_alive = !fresh, .hash_body = md };
 
     snprintf(url, sizeof url, "%s%s", env.base_url, path);
-    if (auth) {
-        snprintf(hauth, sizeof hauth, "Authorization: %s", auth);
-        hdrs = curl_slist_append(hdrs, hauth);
-    }
-    if (ctype) {
-        snprintf(hct, sizeof hct, "Content-Type: %s", ctype);
-        hdrs = curl_slist_append(hdrs, hct);
-    }
-    hdrs = curl_slist_append(hdrs, "Expect:");
-    r.md = md;
-
-    curl_easy_reset(c);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-    if (strcmp(method, "POST") == 0) {
-        curl_easy_setopt(c, CURLOPT_POST, 1L);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(body ? blen : 0));
-    }
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_s);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_PROXY, "");
-    if (fresh) {
-        curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
-        curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
-    }
     double t0 = now_s();
-    CURLcode rc = curl_easy_perform(c);
+    out.status = http_perform(c, &q, &r, &out.curl_code);
     out.secs = now_s() - t0;
-    out.curl_code = (int)rc;
-    if (rc == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out.status);
-    out.retry_after = r.retry_after;
+    out.retry_after = r.retry_after >= 0;
     out.body = r.body;
     out.len = r.len;
-    curl_slist_free_all(hdrs);
+    curl_slist_free_all(q.headers);
     return out;
-}
-
-/* data.id of a 201/200 answer into id (empty when absent). */
-static void data_id(const char *body, char *id, size_t cap)
-{
-    id[0] = '\0';
-    if (!body)
-        return;
-    json_object *root = json_tokener_parse(body), *data, *v;
-    if (root && json_object_object_get_ex(root, "data", &data)
-        && json_object_object_get_ex(data, "id", &v)
-        && json_object_is_type(v, json_type_string))
-        snprintf(id, cap, "%s", json_object_get_string(v));
-    json_object_put(root);
 }
 
 /* ------------------------------------------------------------- attackers */
@@ -652,34 +557,18 @@ typedef struct {
     char detail[100];
 } sample_t;
 
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static sample_t *samples;
-static size_t nsamples, capsamples;
+static records_t samples = RECORDS_OF(sample_t);
+static pthread_mutex_t unpaid_mu = PTHREAD_MUTEX_INITIALIZER;
 static double probe_end;
-
-static void record_sample(const sample_t *s)
-{
-    pthread_mutex_lock(&mu);
-    if (nsamples == capsamples) {
-        size_t cap = capsamples ? capsamples * 2 : 1024;
-        sample_t *ns = realloc(samples, cap * sizeof *ns);
-        if (!ns)
-            abort();
-        samples = ns;
-        capsamples = cap;
-    }
-    samples[nsamples++] = *s;
-    pthread_mutex_unlock(&mu);
-}
 
 /* An unpaid small invoice from setup, for a pay whose create failed. */
 static const char *spare_unpaid(void)
 {
     const char *id = NULL;
-    pthread_mutex_lock(&mu);
+    pthread_mutex_lock(&unpaid_mu);
     if (next_unpaid < nsmall)
         id = small_ids[next_unpaid++];
-    pthread_mutex_unlock(&mu);
+    pthread_mutex_unlock(&unpaid_mu);
     return id;
 }
 
@@ -725,7 +614,7 @@ static void probe(CURL *c, int kind, int fresh, char *created, size_t cap)
         if (!id) {
             s.t0 = now_s();
             snprintf(s.detail, sizeof s.detail, "no unpaid invoice left to pay");
-            record_sample(&s);
+            records_add(&samples, &s);
             return;
         }
         snprintf(path, sizeof path, "/api/consumer/invoices/%s/pay", id);
@@ -747,9 +636,9 @@ static void probe(CURL *c, int kind, int fresh, char *created, size_t cap)
     else if (r.status != probe_expect[kind] && r.body)
         snprintf(s.detail, sizeof s.detail, "%.99s", r.body);
     if (kind == P_CREATE)
-        data_id(r.status == 201 ? r.body : NULL, created, cap);
+        data_string(r.status == 201 ? r.body : NULL, "id", created, cap);
     free(r.body);
-    record_sample(&s);
+    records_add(&samples, &s);
 }
 
 /* Probe thread i: the kinds in turn, starting at kind i % NPROBE (so that
@@ -774,10 +663,8 @@ static void *probe_main(void *arg)
 
 static long httpd_children(void)
 {
-    char pidfile[1024];
     long kids[64];
-    snprintf(pidfile, sizeof pidfile, "%s/httpd.pid", env.httpd_dir);
-    long parent = read_pid(pidfile);
+    long parent = httpd_pid(env.httpd_dir);
     return parent > 0 ? children_of(parent, kids, 64) : -1;
 }
 
@@ -826,6 +713,7 @@ static int download_big(CURL *c, long timeout_s, call_t *r, size_t *got)
     char path[256], auth[64];
     unsigned char md[32];
     unsigned int mdn = 32;
+    char got_sha[65];
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
     snprintf(path, sizeof path, "/api/consumer/invoices/%s/file", big_id);
@@ -836,15 +724,16 @@ static int download_big(CURL *c, long timeout_s, call_t *r, size_t *got)
     *got = (size_t)dl;
     EVP_DigestFinal_ex(ctx, md, &mdn);
     EVP_MD_CTX_free(ctx);
+    digest_hex(md, got_sha);
     return r->curl_code == CURLE_OK && r->status == 200 && *got == (size_t)BIG_SIZE
-           && memcmp(md, big_sha, 32) == 0;
+           && strcmp(got_sha, big_sha) == 0;
 }
 
 static void t_setup_invoices(void **state)
 {
     (void)state;
     CURL *c = curl_easy_init();
-    char path[256], auth[64], hex[65];
+    char path[256], auth[64];
     assert_non_null(c);
 
     /* The big PDF, raw. */
@@ -858,8 +747,7 @@ static void t_setup_invoices(void **state)
         big[i] = (unsigned char)(x >> 24);
     }
     memcpy(big, "%PDF-1.7\n%", 10);
-    sha256(big, (size_t)BIG_SIZE, big_sha);
-    hex32(big_sha, hex);
+    sha256_hex(big, (size_t)BIG_SIZE, big_sha);
     snprintf(path, sizeof path, "/api/sender/uploads?receiver_id=%d", receiver_id);
     snprintf(auth, sizeof auth, "sender %d", sender_id);
     call_t r = http_call(c, "POST", path, auth, "application/pdf", big, (size_t)BIG_SIZE,
@@ -867,27 +755,21 @@ static void t_setup_invoices(void **state)
     if (r.status != 201)
         fail_msg("upload of the big PDF: status %ld, curl %d: %.300s", r.status,
                  r.curl_code, r.body ? r.body : "");
-    data_id(r.body, big_id, sizeof big_id);
+    data_string(r.body, "id", big_id, sizeof big_id);
     free(r.body);
     assert_true(big_id[0] != '\0');
     fprintf(stderr, "floods: big invoice %s (%ld bytes, sha256 %.16s...) uploaded in %.2f s\n",
-            big_id, BIG_SIZE, hex, r.secs);
+            big_id, BIG_SIZE, big_sha, r.secs);
 
     /* Stored whole (libpq), and it downloads whole before the flood. */
-    PGconn *pg = PQconnectdb(env.pg_dsn);
-    if (PQstatus(pg) != CONNECTION_OK) {
-        char msg[300];
-        snprintf(msg, sizeof msg, "%s", PQerrorMessage(pg));
-        PQfinish(pg);
-        fail_msg("cannot connect to PostgreSQL: %s", msg);
-    }
+    PGconn *pg = db_connect(env.pg_dsn, "cannot connect to PostgreSQL");
     const char *params[1] = { big_id };
     PGresult *res = PQexecParams(pg,
         "SELECT length(content), encode(sha256(content), 'hex') FROM invoice_files "
         "WHERE invoice_id = $1::uuid", 1, NULL, params, NULL, NULL, 0);
     int stored_ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1
                     && atol(PQgetvalue(res, 0, 0)) == BIG_SIZE
-                    && strcmp(PQgetvalue(res, 0, 1), hex) == 0;
+                    && strcmp(PQgetvalue(res, 0, 1), big_sha) == 0;
     if (!stored_ok)
         fprintf(stderr, "floods: big file in the database: %s\n",
                 PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1
@@ -910,7 +792,7 @@ static void t_setup_invoices(void **state)
         if (r.status != 201)
             fail_msg("small create: status %ld, curl %d: %.300s", r.status, r.curl_code,
                      r.body ? r.body : "");
-        data_id(r.body, small_ids[i], sizeof small_ids[i]);
+        data_string(r.body, "id", small_ids[i], sizeof small_ids[i]);
         free(r.body);
         assert_true(small_ids[i][0] != '\0');
         nsmall++;
@@ -970,9 +852,7 @@ static void t_flood_with_probes(void **state)
         sleep_ms(1000);
         if (tick % 5 == 0) {
             children_during = httpd_children();
-            pthread_mutex_lock(&mu);
-            size_t ns = nsamples;
-            pthread_mutex_unlock(&mu);
+            size_t ns = records_count(&samples);
             fprintf(stderr, "floods: +%.0f s: open %d uploads / %d downloads, "
                     "answers %ld / %ld, %zu probes done, %ld Apache children\n",
                     now_s() - t_flood0, kst[UP].open, kst[DL].open, kst[UP].answered,
@@ -1038,8 +918,9 @@ static void t_probes_all_answered(void **state)
     (void)state;
     size_t count[NPROBE] = { 0 }, ok[NPROBE] = { 0 };
     int shown = 0;
-    for (size_t i = 0; i < nsamples; i++) {
-        const sample_t *s = &samples[i];
+    const sample_t *all = samples.at;
+    for (size_t i = 0; i < samples.n; i++) {
+        const sample_t *s = &all[i];
         count[s->kind]++;
         if (s->curl_code == CURLE_OPERATION_TIMEDOUT)
             probes_timed_out++;
@@ -1071,13 +952,14 @@ static void t_probes_p99_under_1s(void **state)
 {
     (void)state;
     int slow = 0;
+    const sample_t *all = samples.at;
     for (int k = 0; k < NPROBE; k++) {
-        double *lat = malloc((nsamples + 1) * sizeof *lat);
+        double *lat = malloc((samples.n + 1) * sizeof *lat);
         size_t n = 0;
         assert_non_null(lat);
-        for (size_t i = 0; i < nsamples; i++)
-            if (samples[i].kind == k && samples[i].ran)
-                lat[n++] = samples[i].secs;
+        for (size_t i = 0; i < samples.n; i++)
+            if (all[i].kind == k && all[i].ran)
+                lat[n++] = all[i].secs;
         qsort(lat, n, sizeof *lat, cmp_double);
         double p50 = pct(lat, n, 0.50), p99 = pct(lat, n, 0.99), max = n ? lat[n - 1] : 0;
         fprintf(stderr, "floods: latency %-12s n=%3zu  p50 %6.3f s  p99 %6.3f s  max %6.3f s%s\n",
@@ -1132,10 +1014,11 @@ static void t_every_503_has_retry_after(void **state)
 {
     (void)state;
     long probe503 = 0, probe503_bad = 0;
-    for (size_t i = 0; i < nsamples; i++)
-        if (samples[i].status == 503) {
+    const sample_t *all = samples.at;
+    for (size_t i = 0; i < samples.n; i++)
+        if (all[i].status == 503) {
             probe503++;
-            probe503_bad += !samples[i].retry_after;
+            probe503_bad += !all[i].retry_after;
         }
     fprintf(stderr, "floods: 503 (the per-child bound): %ld to slow uploaders, %ld to "
             "non-readers, %ld to probes; without Retry-After: %ld, %ld, %ld\n",
@@ -1166,30 +1049,15 @@ static void t_big_download_after_flood(void **state)
 
 /* ---------------------------------------------------------------- main */
 
-static const char *need(const char *name)
-{
-    const char *v = getenv(name);
-    if (!v || !*v) {
-        fprintf(stderr, "test_floods: %s is not set (run through test/faults/floods.sh)\n", name);
-        exit(2);
-    }
-    return v;
-}
-
-static int env_int(const char *name, int def, int lo, int hi)
-{
-    const char *v = getenv(name);
-    int n = v && *v ? atoi(v) : def;
-    return n < lo || n > hi ? def : n;
-}
+#define RUN_BY "test/faults/floods.sh"
 
 int main(void)
 {
-    env.base_url = need("FLOODS_BASE_URL");
-    env.pg_dsn = need("FLOODS_PG_DSN");
-    env.httpd_dir = need("FLOODS_HTTPD_DIR");
-    env.access_log = need("FLOODS_ACCESS_LOG");
-    env.data_dir = need("FLOODS_DATA_DIR");
+    env.base_url = need_env("FLOODS_BASE_URL", RUN_BY);
+    env.pg_dsn = need_env("FLOODS_PG_DSN", RUN_BY);
+    env.httpd_dir = need_env("FLOODS_HTTPD_DIR", RUN_BY);
+    env.access_log = need_env("FLOODS_ACCESS_LOG", RUN_BY);
+    env.data_dir = need_env("FLOODS_DATA_DIR", RUN_BY);
     env.uploaders = env_int("FLOODS_UPLOADERS", 100, 1, 400);
     env.nonreaders = env_int("FLOODS_NONREADERS", 100, 1, 400);
     env.reconnect_ms = env_int("FLOODS_RECONNECT_MS", 500, 0, 10000);
@@ -1199,19 +1067,18 @@ int main(void)
         return 2;
     }
 
-    srand((unsigned)time(NULL) ^ ((unsigned)getpid() << 16));
-    sender_id = 1000000 + rand() % 1000000000;
-    receiver_id = 1000000 + rand() % 1000000000;
+    client_start();
+    sender_id = random_party();
+    receiver_id = random_party();
 
     /* ab_sample.txt, addressed to receiver R. */
-    char path[1024];
     size_t len;
-    snprintf(path, sizeof path, "%s/ab_sample.txt", env.data_dir);
-    char *sample = read_file(path, &len);
+    char *sample = read_seed(env.data_dir, "ab_sample.txt", &len);
     const char *key = "\"receiver_id\": 2,";
     char *at = sample ? strstr(sample, key) : NULL;
     if (!at) {
-        fprintf(stderr, "test_floods: %s missing or without %s\n", path, key);
+        fprintf(stderr, "test_floods: %s/ab_sample.txt missing or without %s\n",
+                env.data_dir, key);
         return 2;
     }
     small_body = malloc(len + 32);
@@ -1220,8 +1087,6 @@ int main(void)
                                      receiver_id, at + strlen(key));
     free(sample);
 
-    curl_global_init(CURL_GLOBAL_ALL);
-    signal(SIGPIPE, SIG_IGN);
 
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_setup_invoices),
@@ -1243,12 +1108,9 @@ int main(void)
     int failed = cmocka_run_group_tests_name("mod_invoice_floods", tests, NULL, NULL);
     curl_global_cleanup();
     fprintf(stderr, "floods: %.1f s in all\n", now_s() - t0);
-    free(samples);
+    records_free(&samples);
     free(conns);
     free(big);
     free(small_body);
-    if (failed < 0 || (size_t)failed > total)
-        failed = (int)total;
-    printf("%zu passed, %d failed\n", total - (size_t)failed, failed);
-    return failed ? 1 : 0;
+    return report_run(failed, total);
 }

@@ -38,23 +38,18 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
-#include <json-c/json.h>
 #include <libpq-fe.h>
-#include <netinet/in.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "proc.h"
 
 /* ------------------------------------------------------------ settings */
@@ -95,7 +90,7 @@ static int payer;               /* the consumer of the pay stock */
  * unpaid invoices of the payer, each paid at most once (fresh). */
 static char show_ids[16][37];
 static int nshow;
-static char (*pay_ids)[37];
+static invoice_id_t *pay_ids;
 static int npay;
 static int pay_next;
 static pthread_mutex_t pay_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -211,61 +206,15 @@ typedef struct {
 typedef struct {
     int kind;
     char url[512];
-    char auth[64];
+    char auth[64];          /* the Authorization, or "" */
     int post;
-    const char *ctype;      /* a Content-Type header line, or NULL */
+    const char *ctype;      /* the Content-Type, or NULL */
     const void *body;
     size_t len;
 } req_t;
 
-typedef struct {
-    char *body;
-    size_t len;
-    int retry_after;
-} resp_t;
-
-static pthread_mutex_t rec_mu = PTHREAD_MUTEX_INITIALIZER;
-static rec_t *recs;
-static size_t nrecs, caprecs;
+static records_t recs = RECORDS_OF(rec_t);
 static volatile int cur_scen;
-
-static void record(const rec_t *r)
-{
-    pthread_mutex_lock(&rec_mu);
-    if (nrecs == caprecs) {
-        caprecs = caprecs ? 2 * caprecs : 8192;
-        recs = realloc(recs, caprecs * sizeof *recs);
-        if (!recs)
-            abort();
-    }
-    recs[nrecs++] = *r;
-    pthread_mutex_unlock(&rec_mu);
-}
-
-static size_t on_body(char *p, size_t sz, size_t n, void *ud)
-{
-    resp_t *r = ud;
-    size_t k = sz * n;
-    char *nb = realloc(r->body, r->len + k + 1);
-    if (!nb)
-        return 0;
-    r->body = nb;
-    memcpy(r->body + r->len, p, k);
-    r->len += k;
-    r->body[r->len] = '\0';
-    return k;
-}
-
-static size_t on_header(char *p, size_t sz, size_t n, void *ud)
-{
-    resp_t *r = ud;
-    size_t k = sz * n;
-    if (k >= 5 && memcmp(p, "HTTP/", 5) == 0)
-        r->retry_after = 0;
-    else if (k > 12 && strncasecmp(p, "Retry-After:", 12) == 0)
-        r->retry_after = 1;
-    return k;
-}
 
 /* The next fresh invoice to pay (the stock wraps: a repeat is a 409). */
 static const char *next_to_pay(void)
@@ -283,25 +232,25 @@ static void make_req(req_t *q, int kind, int sender)
     switch (kind) {
     case K_CREATE:
         snprintf(q->url, sizeof q->url, "%s/api/sender/invoices", env.base_url);
-        snprintf(q->auth, sizeof q->auth, "Authorization: sender %d", sender);
+        snprintf(q->auth, sizeof q->auth, "sender %d", sender);
         q->post = 1;
-        q->ctype = "Content-Type: application/json";
+        q->ctype = "application/json";
         q->body = seed_body;
         q->len = seed_body_len;
         break;
     case K_LIST:
         snprintf(q->url, sizeof q->url, "%s/api/sender/invoices?limit=20", env.base_url);
-        snprintf(q->auth, sizeof q->auth, "Authorization: sender %d", sender);
+        snprintf(q->auth, sizeof q->auth, "sender %d", sender);
         break;
     case K_SHOW:
         snprintf(q->url, sizeof q->url, "%s/api/consumer/invoices/%s", env.base_url,
                  show_ids[(unsigned)rand() % (unsigned)(nshow ? nshow : 1)]);
-        snprintf(q->auth, sizeof q->auth, "Authorization: consumer %d", SHOWN_RECEIVER);
+        snprintf(q->auth, sizeof q->auth, "consumer %d", SHOWN_RECEIVER);
         break;
     case K_PAY:
         snprintf(q->url, sizeof q->url, "%s/api/consumer/invoices/%s/pay", env.base_url,
                  next_to_pay());
-        snprintf(q->auth, sizeof q->auth, "Authorization: consumer %d", payer);
+        snprintf(q->auth, sizeof q->auth, "consumer %d", payer);
         q->post = 1;
         q->body = "";
         break;
@@ -316,43 +265,24 @@ static void make_req(req_t *q, int kind, int sender)
     }
 }
 
-/* An easy handle set up for q, answers into r; *h to free afterwards. */
-static void setup(CURL *c, const req_t *q, resp_t *r, struct curl_slist **h)
+/* An easy handle set up for q (a fresh connection: a request's time is
+ * its own), answers into r; *h to free afterwards. */
+static void setup(CURL *c, const req_t *q, http_resp_t *r, struct curl_slist **h)
 {
-    *h = NULL;
-    if (q->auth[0])
-        *h = curl_slist_append(*h, q->auth);
-    if (q->ctype)
-        *h = curl_slist_append(*h, q->ctype);
-    *h = curl_slist_append(*h, "Expect:");
-    curl_easy_reset(c);
-    curl_easy_setopt(c, CURLOPT_URL, q->url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, *h);
-    if (q->post) {
-        curl_easy_setopt(c, CURLOPT_POST, 1L);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, q->body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)q->len);
-    }
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, CLIENT_TIMEOUT_S);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_PROXY, "");
-    /* A fresh connection each time: a request's time is its own. */
-    curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
-    curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+    *h = http_headers(q->auth[0] ? q->auth : NULL, NULL, q->ctype);
+    http_prepare(c, &(http_req_t){ .url = q->url, .headers = *h,
+                                   .body = q->post ? q->body : NULL, .len = q->len,
+                                   .timeout_s = CLIENT_TIMEOUT_S }, r);
 }
 
 /* Fill in how a request ended. */
-static void finish(CURL *c, CURLcode rc, const resp_t *r, rec_t *rec)
+static void finish(CURL *c, CURLcode rc, const http_resp_t *r, rec_t *rec)
 {
     rec->t1 = now_s();
     rec->curl_code = (int)rc;
     if (rc == CURLE_OK) {
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &rec->status);
-        rec->retry_after = r->retry_after;
+        rec->status = http_status(c, rc);
+        rec->retry_after = r->retry_after >= 0;
         if ((rec->status < 200 || rec->status > 299) && r->body)
             snprintf(rec->detail, sizeof rec->detail, "%.119s", r->body);
     }
@@ -365,14 +295,14 @@ static void finish(CURL *c, CURLcode rc, const resp_t *r, rec_t *rec)
 static rec_t perform(CURL *c, const req_t *q, char **body)
 {
     rec_t rec = { .kind = q->kind, .scen = cur_scen };
-    resp_t r = { 0 };
+    http_resp_t r;
     struct curl_slist *h;
 
     setup(c, q, &r, &h);
     rec.t0 = now_s();
     finish(c, curl_easy_perform(c), &r, &rec);
     curl_slist_free_all(h);
-    record(&rec);
+    records_add(&recs, &rec);
     if (body)
         *body = r.body;
     else
@@ -380,18 +310,10 @@ static rec_t perform(CURL *c, const req_t *q, char **body)
     return rec;
 }
 
-/* The id of a {"data": {"id": ...}} body. */
+/* The id of a {"data": {"id": ...}} body: a uuid? */
 static int id_of(const char *body, char id[37])
 {
-    json_object *root = body ? json_tokener_parse(body) : NULL, *data, *v;
-    int ok = root && json_object_object_get_ex(root, "data", &data)
-             && json_object_object_get_ex(data, "id", &v)
-             && json_object_is_type(v, json_type_string)
-             && strlen(json_object_get_string(v)) == 36;
-    if (ok)
-        snprintf(id, 37, "%s", json_object_get_string(v));
-    json_object_put(root);
-    return ok;
+    return data_string(body, "id", id, 37) == 36;
 }
 
 /* ---------------------------------------------------------------- load */
@@ -465,7 +387,7 @@ static void stop_the_load(void)
 typedef struct {
     CURL *e;
     req_t q;
-    resp_t r;
+    http_resp_t r;
     rec_t rec;
     struct curl_slist *h;
 } probe_t;
@@ -510,7 +432,7 @@ static double probe_until_2xx(int kind, double until)
             probe_t *pr;
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&pr);
             finish(pr->e, msg->data.result, &pr->r, &pr->rec);
-            record(&pr->rec);
+            records_add(&recs, &pr->rec);
             if (first < 0 && pr->rec.status >= 200 && pr->rec.status <= 299)
                 first = pr->rec.t1;
             curl_multi_remove_handle(m, pr->e);
@@ -529,18 +451,6 @@ static double probe_until_2xx(int kind, double until)
 }
 
 /* ---------------------------------------------------------- the figures */
-
-static rec_t *snapshot(size_t *n)
-{
-    pthread_mutex_lock(&rec_mu);
-    rec_t *copy = malloc((nrecs ? nrecs : 1) * sizeof *copy);
-    if (!copy)
-        abort();
-    memcpy(copy, recs, nrecs * sizeof *copy);
-    *n = nrecs;
-    pthread_mutex_unlock(&rec_mu);
-    return copy;
-}
 
 typedef struct {
     double from, to;        /* requests started in [from, to) are judged */
@@ -614,7 +524,7 @@ static const char *summary(const int cats[V_N], char *buf, size_t n)
 static int judge(const window_t *w, int cats[V_N])
 {
     size_t n;
-    rec_t *s = snapshot(&n);
+    rec_t *s = records_copy(&recs, &n);
     struct { int n, ok, conflict, unavailable, no_ra, other, none; double max; } k[K_N];
     int bad = 0;
     char why[256];
@@ -667,7 +577,7 @@ static int judge_around(int scen, double from, double to, const char *name, int 
 {
     window_t around = { from, to, 0, name };
     size_t n;
-    rec_t *s = snapshot(&n);
+    rec_t *s = records_copy(&recs, &n);
     int bad = 0, count = 0;
     char why[256];
 
@@ -693,7 +603,7 @@ static int judge_around(int scen, double from, double to, const char *name, int 
 static void readyz_between(double from, double to, int *n, int *not503)
 {
     size_t cnt;
-    rec_t *s = snapshot(&cnt);
+    rec_t *s = records_copy(&recs, &cnt);
     *n = *not503 = 0;
     for (size_t i = 0; i < cnt; i++)
         if (s[i].kind == K_READYZ && s[i].t0 >= from && s[i].t1 <= to) {
@@ -722,64 +632,36 @@ static const char *all_back_by(double until, double since, char *buf, size_t len
 
 /* ------------------------------------------------------------ pgproxy */
 
+/* A control command to the proxy: its one-line answer, or -1. */
 static long proxy(const char *command)
 {
-    struct sockaddr_in a = { .sin_family = AF_INET,
-                             .sin_port = htons((uint16_t)env.control_port) };
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    char answer[64] = "";
-
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0
-        || write(fd, command, strlen(command)) < 0 || read(fd, answer, sizeof answer - 1) < 0) {
-        close(fd);
+    long answer = pgproxy_command(env.control_port, command);
+    if (answer < 0)
         fprintf(stderr, "resilience: pgproxy control: %s\n", strerror(errno));
-        return -1;
-    }
-    close(fd);
-    return strtol(answer, NULL, 10);
+    return answer;
 }
 
 /* ------------------------------------------------------------ database */
 
 static PGconn *db(void)
 {
-    PGconn *c = PQconnectdb(env.pg_dsn);
-    if (PQstatus(c) != CONNECTION_OK)
-        fail_msg("database: %s", PQerrorMessage(c));
-    return c;
+    return db_connect(env.pg_dsn, "database");
 }
 
-/* Unpaid invoices for the payer, straight into the database. */
+/* Unpaid invoices for the payer, straight into the database (in the group
+ * setup: -1 on failure, not a failed test). */
 static int make_pay_stock(void)
 {
     PGconn *c = PQconnectdb(env.pg_dsn);
-    char sql[600];
-    PGresult *res;
 
     if (PQstatus(c) != CONNECTION_OK) {
         fprintf(stderr, "resilience: database: %s", PQerrorMessage(c));
         PQfinish(c);
         return -1;
     }
-    snprintf(sql, sizeof sql,
-             "WITH inv AS (INSERT INTO invoices (id, sender_id, receiver_id, file_type, "
-             "file_size, file_sha256) SELECT gen_random_uuid(), 1, %d, 'application/pdf', "
-             "5, sha256('%%PDF-') FROM generate_series(1, %d) RETURNING id), "
-             "f AS (INSERT INTO invoice_files SELECT id, '%%PDF-' FROM inv) "
-             "SELECT id FROM inv", payer, PAY_STOCK);
-    res = PQexec(c, sql);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+    pay_ids = insert_unpaid_invoices(c, payer, PAY_STOCK, &npay);
+    if (!pay_ids)
         fprintf(stderr, "resilience: pay stock: %s", PQerrorMessage(c));
-        PQclear(res);
-        PQfinish(c);
-        return -1;
-    }
-    npay = PQntuples(res);
-    pay_ids = calloc((size_t)npay, sizeof *pay_ids);
-    for (int i = 0; pay_ids && i < npay; i++)
-        snprintf(pay_ids[i], 37, "%s", PQgetvalue(res, i, 0));
-    PQclear(res);
     PQfinish(c);
     return pay_ids && npay ? 0 : -1;
 }
@@ -796,15 +678,6 @@ static long terminate_api_backends(PGconn *c)
         fprintf(stderr, "resilience: terminating: %s", PQerrorMessage(c));
     PQclear(res);
     return n;
-}
-
-static void sha256_hex(const unsigned char *d, size_t n, char out[65])
-{
-    unsigned char md[32];
-    unsigned int len = 0;
-    EVP_Digest(d, n, md, &len, EVP_sha256(), NULL);
-    for (int i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
 /* The stored file of invoice id: its length and sha256 match? */
@@ -1043,7 +916,7 @@ static void large_create(req_t *q, int json, const unsigned char *file, size_t s
     memset(q, 0, sizeof *q);
     q->kind = json ? K_CREATE : K_UPLOAD;
     q->post = 1;
-    snprintf(q->auth, sizeof q->auth, "Authorization: sender %d", run_base + 950);
+    snprintf(q->auth, sizeof q->auth, "sender %d", run_base + 950);
     if (json) {
         size_t b64 = 4 * ((size + 2) / 3);
         char *b = malloc(b64 + 200);
@@ -1054,14 +927,14 @@ static void large_create(req_t *q, int json, const unsigned char *file, size_t s
         k += EVP_EncodeBlock((unsigned char *)b + k, file, (int)size);
         k += snprintf(b + k, 8, "\"}}");
         snprintf(q->url, sizeof q->url, "%s/api/sender/invoices", env.base_url);
-        q->ctype = "Content-Type: application/json";
+        q->ctype = "application/json";
         q->body = *body = b;
         q->len = (size_t)k;
     }
     else {
         snprintf(q->url, sizeof q->url, "%s/api/sender/uploads?receiver_id=%d",
                  env.base_url, run_base + 951);
-        q->ctype = "Content-Type: application/pdf";
+        q->ctype = "application/pdf";
         q->body = file;
         q->len = size;
         *body = NULL;
@@ -1151,37 +1024,25 @@ static int group_teardown(void **state)
     return 0;
 }
 
-static const char *need(const char *name)
-{
-    const char *v = getenv(name);
-    if (!v || !*v) {
-        fprintf(stderr, "test_resilience: %s is not set (run through "
-                "test/faults/resilience.sh)\n", name);
-        exit(2);
-    }
-    return v;
-}
+#define RUN_BY "test/faults/resilience.sh"
 
 int main(void)
 {
-    char path[1024];
     double t_start = now_s();
 
-    env.base_url = need("RESIL_BASE_URL");
-    env.pg_dsn = need("RESIL_PG_DSN");
-    env.pg_dir = need("RESIL_PG_DIR");
-    env.data_dir = need("RESIL_DATA_DIR");
-    env.control_port = atoi(need("RESIL_PROXY_CONTROL"));
-    snprintf(path, sizeof path, "%s/ab_sample.txt", env.data_dir);
-    seed_body = read_file(path, &seed_body_len);
-    snprintf(path, sizeof path, "%s/helloworld.pdf", env.data_dir);
-    seed_pdf = read_file(path, &seed_pdf_len);
+    env.base_url = need_env("RESIL_BASE_URL", RUN_BY);
+    env.pg_dsn = need_env("RESIL_PG_DSN", RUN_BY);
+    env.pg_dir = need_env("RESIL_PG_DIR", RUN_BY);
+    env.data_dir = need_env("RESIL_DATA_DIR", RUN_BY);
+    env.control_port = atoi(need_env("RESIL_PROXY_CONTROL", RUN_BY));
+    seed_body = read_seed(env.data_dir, "ab_sample.txt", &seed_body_len);
+    seed_pdf = read_seed(env.data_dir, "helloworld.pdf", &seed_pdf_len);
     if (!seed_body || !seed_pdf) {
         fprintf(stderr, "test_resilience: the seed files in %s are missing\n", env.data_dir);
         return 2;
     }
-    srand((unsigned)time(NULL) ^ ((unsigned)getpid() << 16));
-    run_base = 1000000 + rand() % 1000000000;
+    client_start();
+    run_base = random_party();
     payer = run_base + 500;
     /* Never leave PostgreSQL stopped behind us. */
     atexit(thaw_postgres);
@@ -1189,8 +1050,6 @@ int main(void)
     signal(SIGINT, on_fatal_signal);
     signal(SIGABRT, on_fatal_signal);
     signal(SIGSEGV, on_fatal_signal);
-    signal(SIGPIPE, SIG_IGN);
-    curl_global_init(CURL_GLOBAL_ALL);
 
     const struct CMUnitTest all[] = {
         cmocka_unit_test(t_warmup),
@@ -1216,9 +1075,7 @@ int main(void)
     int failed = _cmocka_run_group_tests("mod_invoice_resilience", tests, n, group_setup,
                                          group_teardown);
     curl_global_cleanup();
-    if (failed < 0 || (size_t)failed > n)
-        failed = (int)n;
-    fprintf(stderr, "resilience: %zu requests in %.1f s\n", nrecs, now_s() - t_start);
-    printf("%zu passed, %d failed\n", n - (size_t)failed, failed);
-    return failed ? 1 : 0;
+    fprintf(stderr, "resilience: %zu requests in %.1f s\n", records_count(&recs),
+            now_s() - t_start);
+    return report_run(failed, n);
 }

@@ -21,22 +21,17 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
-#include <json-c/json.h>
 #include <libpq-fe.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "proc.h"
 
 #define CREATORS 8
@@ -77,7 +72,7 @@ typedef struct {
     enum { CREATOR, LARGE_CREATOR, PAYER } kind;
     intent_t *intents;
     int n, cap;
-    char (*to_pay)[37]; /* payers: the invoices addressed to them */
+    invoice_id_t *to_pay;   /* payers: the invoices addressed to them */
     int npay;
     pthread_t thread;
 } client_t;
@@ -85,109 +80,38 @@ typedef struct {
 static client_t clients[CREATORS + 1 + PAYERS];
 #define NCLIENTS (CREATORS + 1 + PAYERS)
 
-typedef struct {
-    char *body;
-    size_t len;
-    int replayed;
-    long retry_after;
-} resp_t;
-
-static size_t on_body(char *p, size_t sz, size_t n, void *ud)
-{
-    resp_t *r = ud;
-    size_t k = sz * n;
-    char *nb = realloc(r->body, r->len + k + 1);
-    if (!nb)
-        return 0;
-    r->body = nb;
-    memcpy(r->body + r->len, p, k);
-    r->len += k;
-    r->body[r->len] = '\0';
-    return k;
-}
-
-static size_t on_header(char *p, size_t sz, size_t n, void *ud)
-{
-    resp_t *r = ud;
-    size_t k = sz * n;
-    if (k >= 5 && memcmp(p, "HTTP/", 5) == 0) {
-        r->replayed = 0;
-        r->retry_after = 0;
-    }
-    else if (k > 20 && strncasecmp(p, "Idempotent-Replayed: true", 25) == 0)
-        r->replayed = 1;
-    else if (k > 12 && strncasecmp(p, "Retry-After:", 12) == 0)
-        r->retry_after = atol(p + 12);
-    return k;
-}
-
-/* One attempt of an intent's request. */
-static long attempt(CURL *c, const client_t *cl, const intent_t *in, resp_t *r,
+/* One attempt of an intent's request, on a fresh connection. */
+static long attempt(CURL *c, const client_t *cl, const intent_t *in, http_resp_t *r,
                     int *curl_code)
 {
-    char url[512], auth[64], key[128];
-    struct curl_slist *h = NULL;
-    long status = 0;
+    char url[512], auth[64];
+    http_req_t q = { .url = url, .timeout_s = CLIENT_TIMEOUT_S };
 
     if (cl->kind == PAYER) {
         snprintf(url, sizeof url, "%s/api/consumer/invoices/%s/pay", env.base_url, in->id);
-        snprintf(auth, sizeof auth, "Authorization: consumer %d", cl->party);
+        snprintf(auth, sizeof auth, "consumer %d", cl->party);
+        q.headers = http_headers(auth, in->key, NULL);
+        q.body = "";
     }
     else {
         snprintf(url, sizeof url, cl->kind == CREATOR ? "%s/api/sender/invoices"
                  : "%s/api/sender/uploads?receiver_id=7", env.base_url);
-        snprintf(auth, sizeof auth, "Authorization: sender %d", cl->party);
-        h = curl_slist_append(h, cl->kind == CREATOR ? "Content-Type: application/json"
-                                                     : "Content-Type: application/pdf");
+        snprintf(auth, sizeof auth, "sender %d", cl->party);
+        q.headers = http_headers(auth, in->key, cl->kind == CREATOR ? "application/json"
+                                                                   : "application/pdf");
+        q.body = cl->kind == CREATOR ? (const void *)seed_body : large;
+        q.len = cl->kind == CREATOR ? seed_body_len : LARGE_BYTES;
     }
-    snprintf(key, sizeof key, "Idempotency-Key: %s", in->key);
-    h = curl_slist_append(h, auth);
-    h = curl_slist_append(h, key);
-    h = curl_slist_append(h, "Expect:");
-    curl_easy_reset(c);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    if (cl->kind == CREATOR) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, seed_body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)seed_body_len);
-    }
-    else if (cl->kind == LARGE_CREATOR) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, large);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)LARGE_BYTES);
-    }
-    else {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-    }
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, CLIENT_TIMEOUT_S);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_PROXY, "");
-    curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
-    curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
-    *curl_code = (int)curl_easy_perform(c);
-    if (*curl_code == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(h);
+    long status = http_perform(c, &q, r, curl_code);
+    curl_slist_free_all(q.headers);
     return status;
 }
 
-/* The id (and a pay's paid_at) of a 2xx body. */
+/* The id and a pay's paid_at of a 2xx body. */
 static void read_answer(const char *body, char id[37], char paid_at[40])
 {
-    json_object *root = json_tokener_parse(body), *data, *v;
-
-    if (root && json_object_object_get_ex(root, "data", &data)) {
-        if (json_object_object_get_ex(data, "id", &v))
-            snprintf(id, 37, "%s", json_object_get_string(v));
-        if (paid_at && json_object_object_get_ex(data, "paid_at", &v))
-            snprintf(paid_at, 40, "%s", json_object_get_string(v));
-    }
-    json_object_put(root);
+    data_string(body, "id", id, 37);
+    data_string(body, "paid_at", paid_at, 40);
 }
 
 /* Try until the intent holds a 2xx (or its deadline passes, or an answer
@@ -197,7 +121,7 @@ static void carry_out(CURL *c, client_t *cl, intent_t *in)
     double deadline = now_s() + INTENT_DEADLINE_S;
 
     while (in->status == 0 && now_s() < deadline) {
-        resp_t r = { 0 };
+        http_resp_t r;
         int code;
         long st = attempt(c, cl, in, &r, &code);
 
@@ -225,7 +149,7 @@ static void carry_out(CURL *c, client_t *cl, intent_t *in)
 /* After the faults: one more repeat of the key answers the same. */
 static void repeat_once(CURL *c, client_t *cl, intent_t *in)
 {
-    resp_t r = { 0 };
+    http_resp_t r;
     int code;
     long st = attempt(c, cl, in, &r, &code);
     char id[37] = "", paid[40] = "";
@@ -276,33 +200,17 @@ static void *client_main(void *arg)
 
 static PGconn *db(void)
 {
-    PGconn *c = PQconnectdb(env.pg_dsn);
-    if (PQstatus(c) != CONNECTION_OK)
-        fail_msg("database: %s", PQerrorMessage(c));
-    return c;
+    return db_connect(env.pg_dsn, "database");
 }
 
 /* Invoices for the payers to pay, straight into the database. */
 static void make_invoices_to_pay(client_t *cl)
 {
     PGconn *c = db();
-    char sql[512];
-    PGresult *res;
 
-    snprintf(sql, sizeof sql,
-             "WITH inv AS (INSERT INTO invoices (id, sender_id, receiver_id, file_type, "
-             "file_size, file_sha256) SELECT gen_random_uuid(), 1, %d, 'application/pdf', "
-             "5, sha256('%%PDF-') FROM generate_series(1, %d) RETURNING id), "
-             "f AS (INSERT INTO invoice_files SELECT id, '%%PDF-' FROM inv) "
-             "SELECT id FROM inv", cl->party, INVOICES_PER_PAYER);
-    res = PQexec(c, sql);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+    cl->to_pay = insert_unpaid_invoices(c, cl->party, INVOICES_PER_PAYER, &cl->npay);
+    if (!cl->to_pay)
         fail_msg("invoices to pay: %s", PQerrorMessage(c));
-    cl->npay = PQntuples(res);
-    cl->to_pay = calloc((size_t)cl->npay, sizeof *cl->to_pay);
-    for (int i = 0; i < cl->npay; i++)
-        snprintf(cl->to_pay[i], 37, "%s", PQgetvalue(res, i, 0));
-    PQclear(res);
     PQfinish(c);
 }
 
@@ -380,12 +288,8 @@ static void t_postgres_killed_and_back(void **state)
 static void t_apache_child_killed(void **state)
 {
     (void)state;
-    char pidfile[1024];
     long child;
-    const char *colon = strrchr(env.base_url, ':');
-
-    snprintf(pidfile, sizeof pidfile, "%s/httpd.pid", env.httpd_dir);
-    int conns = busiest_child(read_pid(pidfile), colon ? atoi(colon + 1) : 0, &child);
+    int conns = busiest_child(httpd_pid(env.httpd_dir), url_port(env.base_url), &child);
     if (child <= 0 || kill((pid_t)child, SIGKILL) != 0)
         fail_msg("could not kill an Apache child");
     fprintf(stderr, "retries: SIGKILLed Apache child %ld (%d client connections)\n",
@@ -396,16 +300,10 @@ static void t_apache_child_killed(void **state)
 /* A control command to the proxy; its one-line answer. */
 static long proxy(const char *command)
 {
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)env.control_port) };
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    char answer[64] = "";
-
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0
-        || write(fd, command, strlen(command)) < 0 || read(fd, answer, sizeof answer - 1) < 0)
+    long answer = pgproxy_command(env.control_port, command);
+    if (answer < 0)
         fail_msg("pgproxy control: %s", strerror(errno));
-    close(fd);
-    return strtol(answer, NULL, 10);
+    return answer;
 }
 
 /* Swallow the reply to the next commit that ran statement, and refuse
@@ -572,41 +470,28 @@ static void t_repeats_answer_the_same(void **state)
 
 /* ---------------------------------------------------------------- main */
 
-static const char *need(const char *name)
-{
-    const char *v = getenv(name);
-    if (!v || !*v) {
-        fprintf(stderr, "test_retries: %s is not set (run through test/faults/retries.sh)\n",
-                name);
-        exit(2);
-    }
-    return v;
-}
+#define RUN_BY "test/faults/retries.sh"
 
 int main(void)
 {
-    char path[1024];
     size_t n;
 
-    env.base_url = need("RETRIES_BASE_URL");
-    env.pg_dsn = need("RETRIES_PG_DSN");
-    env.pg_dir = need("RETRIES_PG_DIR");
-    env.httpd_dir = need("RETRIES_HTTPD_DIR");
-    env.pg_start = need("RETRIES_PG_START");
-    env.data_dir = need("RETRIES_DATA_DIR");
-    env.control_port = atoi(need("RETRIES_PROXY_CONTROL"));
-    snprintf(path, sizeof path, "%s/ab_sample.txt", env.data_dir);
-    seed_body = read_file(path, &seed_body_len);
+    env.base_url = need_env("RETRIES_BASE_URL", RUN_BY);
+    env.pg_dsn = need_env("RETRIES_PG_DSN", RUN_BY);
+    env.pg_dir = need_env("RETRIES_PG_DIR", RUN_BY);
+    env.httpd_dir = need_env("RETRIES_HTTPD_DIR", RUN_BY);
+    env.pg_start = need_env("RETRIES_PG_START", RUN_BY);
+    env.data_dir = need_env("RETRIES_DATA_DIR", RUN_BY);
+    env.control_port = atoi(need_env("RETRIES_PROXY_CONTROL", RUN_BY));
+    seed_body = read_seed(env.data_dir, "ab_sample.txt", &seed_body_len);
     large = calloc(1, LARGE_BYTES);
     if (!seed_body || !large)
         return 2;
     memcpy(large, "%PDF-1.4\n", 9);
     for (size_t i = 9; i < LARGE_BYTES; i++)
         large[i] = (unsigned char)('a' + i % 26);
-    srand((unsigned)time(NULL) ^ ((unsigned)getpid() << 16));
-    run_base = 1000000 + rand() % 1000000000;
-    curl_global_init(CURL_GLOBAL_ALL);
-    signal(SIGPIPE, SIG_IGN);
+    client_start();
+    run_base = random_party();
 
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_warmup),
@@ -626,8 +511,5 @@ int main(void)
     int failed = cmocka_run_group_tests_name("mod_invoice_retries", tests, group_setup,
                                              group_teardown);
     curl_global_cleanup();
-    if (failed < 0 || (size_t)failed > n)
-        failed = (int)n;
-    printf("%zu passed, %d failed\n", n - (size_t)failed, failed);
-    return failed ? 1 : 0;
+    return report_run(failed, n);
 }
