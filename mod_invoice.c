@@ -13,6 +13,7 @@
 #include "src/httpd/counters.h"
 #include "src/httpd/dispatch.h"
 #include "src/httpd/errors.h"
+#include "src/httpd/filestores.h"
 #include "src/httpd/ops.h"
 #include "src/httpd/startup.h"
 #include "src/httpd/tracing.h"
@@ -43,6 +44,7 @@ static void invoice_register_hooks(apr_pool_t *p)
     APR_OPTIONAL_HOOK(ap, status_hook, invoice_ops_status_hook, NULL, NULL,
                       APR_HOOK_MIDDLE);
     invoice_errors_register();
+    invoice_filestores_register(p);
 }
 
 AP_DECLARE_MODULE(invoice) = {

@@ -11,6 +11,10 @@
 #     dbname=invoice user=invoice target_session_attrs=read-write" httpd.sh start ...
 # The value goes inside the Define's double quotes: no `"` in it.  Unset,
 # the config is conf/httpd.conf.in's as before.
+#
+# INVOICE_FILE_STORE (default pg) is where new files go: file:/dir or
+# s3:http(s)://host/bucket (InvoiceFileStore); an s3: store takes its keys
+# and region from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -33,6 +37,7 @@ write_conf() {
     [ "$(id -u)" = 0 ] && chown www-data: "$dir/run"
     sed -e "s|@RUNDIR@|$dir|g" -e "s|@PORT@|$port|g" -e "s|@PGPORT@|$pgport|g" \
         -e "s|@MODULE@|$MODULE|g" -e "s|@REPO@|$REPO_ROOT|g" \
+        -e "s|@FILE_STORE@|${INVOICE_FILE_STORE:-pg}|g" \
         -e "s|@MODDIR@|$(apxs -q LIBEXECDIR)|g" \
         "$REPO_ROOT/conf/httpd.conf.in" | awk -v ug="$user_group" '
             $0 == "@USER_GROUP@" { print ug; next }
@@ -47,11 +52,21 @@ api_answers() {
     curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/sender/invoices" | grep -q 401
 }
 
+# A file: store's directory, made for the Apache user when absent.
+prepare_file_store() {
+    local store=${INVOICE_FILE_STORE:-pg} d
+    case $store in file:/*) d=${store#file:} ;; *) return 0 ;; esac
+    [ -d "$d" ] || mkdir -p -m 0750 "$d"
+    [ "$(id -u)" = 0 ] && chown www-data: "$d"
+    return 0
+}
+
 start() {
     [ -n "$port" ] && { [ -n "$pgport" ] || [ -n "${INVOICE_DBD_PARAMS_OVERRIDE:-}" ]; } ||
         die "httpd.sh start needs PORT and PGPORT"
     [ -f "$MODULE" ] || die "module not built: $MODULE (run make build)"
     write_conf
+    prepare_file_store
     if ! is_running; then
         rm -f "$dir/httpd.pid"
         apachectl -f "$dir/httpd.conf" -k start || die "Apache did not start (see $dir/logs/error_log)"

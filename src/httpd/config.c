@@ -8,6 +8,7 @@
 #include <apr_strings.h>
 
 #include "core/util/decimal.h"
+#include "httpd/filestores.h"
 #include "httpd/private.h"
 
 void *invoice_config_create_dir(apr_pool_t *p, char *path)
@@ -43,6 +44,7 @@ void *invoice_config_merge_dir(apr_pool_t *p, void *basev, void *addv)
     d->db_request = add->db_request != -1 ? add->db_request : base->db_request;
     d->db_transfer = add->db_transfer != -1 ? add->db_transfer
                                             : base->db_transfer;
+    d->file_store = add->file_store ? add->file_store : base->file_store;
     return d;
 }
 
@@ -218,6 +220,70 @@ static const char *set_max_transfers(cmd_parms *cmd, void *dv, const char *arg)
     return NULL;
 }
 
+/* InvoiceFileStore pg | file:DIR | s3:URL: checked against the backends
+ * now, configured when the whole configuration is known. */
+static const char *set_file_store(cmd_parms *cmd, void *dv, const char *arg)
+{
+    invoice_dir_conf_t *d = dv;
+    invoice_srv_conf_t *sc = invoice_config_srv(cmd->server);
+    const char *err = invoice_filestores_check_name(cmd->pool, arg);
+    invoice_store_name_t *n;
+
+    if (err != NULL) {
+        return apr_pstrcat(cmd->pool, "InvoiceFileStore: ", err, NULL);
+    }
+    d->file_store = arg;
+    if (strcmp(arg, "pg") != 0) {
+        if (sc->store_names == NULL) {
+            sc->store_names = apr_array_make(cmd->pool, 2, sizeof(*n));
+        }
+        n = apr_array_push(sc->store_names);
+        n->name = arg;
+        n->file = cmd->directive->filename;
+        n->line = cmd->directive->line_num;
+    }
+    return NULL;
+}
+
+/* A global string setting into the main server's configuration, at the
+ * offset in cmd->info. */
+static const char *set_global_string(cmd_parms *cmd, void *dv, const char *arg)
+{
+    const char *err;
+    invoice_srv_conf_t *sc = global_conf(cmd, &err);
+
+    if (err == NULL) {
+        *(const char **)((char *)sc + (intptr_t)cmd->info) = arg;
+    }
+    return err;
+}
+
+static const char *set_s3_delivery(cmd_parms *cmd, void *dv, const char *arg)
+{
+    const char *err;
+    invoice_srv_conf_t *sc = global_conf(cmd, &err);
+
+    if (err != NULL) {
+        return err;
+    }
+    if (strcasecmp(arg, "proxy") != 0 && strcasecmp(arg, "redirect") != 0) {
+        return apr_psprintf(cmd->pool, "InvoiceS3Delivery must be proxy or "
+                            "redirect, not '%s'", arg);
+    }
+    sc->s3_redirect = strcasecmp(arg, "redirect") == 0;
+    return NULL;
+}
+
+static const char *set_presign_seconds(cmd_parms *cmd, void *dv,
+                                       const char *arg)
+{
+    const char *err;
+    invoice_srv_conf_t *sc = global_conf(cmd, &err);
+
+    /* S3 accepts presigned URLs for up to 7 days. */
+    return err ? err : set_seconds(cmd, &sc->s3_presign_seconds, arg, 604800);
+}
+
 const command_rec invoice_directives[] = {
     AP_INIT_FLAG("InvoiceAPI", set_api, NULL, ACCESS_CONF,
                  "On: mount the invoice API at the enclosing <Location>"),
@@ -248,6 +314,27 @@ const command_rec invoice_directives[] = {
     AP_INIT_TAKE1("InvoiceMaxDownloads", set_max_transfers, (void *)1,
                   RSRC_CONF, "File downloads a child serves at once "
                   "(default 20): then 503"),
+    AP_INIT_TAKE1("InvoiceFileStore", set_file_store, NULL, ACCESS_CONF,
+                  "Where new invoice files go: pg (the database, the "
+                  "default), file:/directory or s3:http(s)://host/bucket"),
+    AP_INIT_TAKE1("InvoiceS3Region", set_global_string,
+                  (void *)APR_OFFSETOF(invoice_srv_conf_t, s3_region),
+                  RSRC_CONF, "The S3 region signed for (default: AWS_REGION, "
+                  "AWS_DEFAULT_REGION, else us-east-1)"),
+    AP_INIT_TAKE1("InvoiceS3CredentialsFile", set_global_string,
+                  (void *)APR_OFFSETOF(invoice_srv_conf_t, s3_credentials_file),
+                  RSRC_CONF, "S3 keys in the AWS shared-credentials format, "
+                  "readable by its owner only (default: AWS_* variables)"),
+    AP_INIT_TAKE1("InvoiceS3Profile", set_global_string,
+                  (void *)APR_OFFSETOF(invoice_srv_conf_t, s3_profile),
+                  RSRC_CONF, "The credentials file's profile (default: "
+                  "AWS_PROFILE, else default)"),
+    AP_INIT_TAKE1("InvoiceS3Delivery", set_s3_delivery, NULL, RSRC_CONF,
+                  "proxy (through Apache, the default) or redirect (302 to "
+                  "a presigned URL)"),
+    AP_INIT_TAKE1("InvoiceS3PresignSeconds", set_presign_seconds, NULL,
+                  RSRC_CONF, "How long a presigned download URL is valid "
+                  "(default 60)"),
     { NULL }
 };
 
@@ -347,4 +434,43 @@ const char *invoice_config_below_mount(request_rec *r)
         return NULL;
     }
     return r->uri + n;
+}
+
+const char *invoice_config_file_store(request_rec *r)
+{
+    const invoice_dir_conf_t *d = invoice_config_dir(r);
+
+    return d && d->file_store && strcmp(d->file_store, "pg") != 0
+               ? d->file_store : NULL;
+}
+
+/* A store's connect and no-progress bound. */
+#define FILES_TIMEOUT apr_time_from_sec(10)
+
+invoice_files_settings_t invoice_config_files_settings(server_rec *main_server)
+{
+    const invoice_srv_conf_t *g = invoice_config_srv(main_server);
+    invoice_files_settings_t s = { NULL, NULL, NULL, FILES_TIMEOUT };
+
+    if (g != NULL) {
+        s.s3_region = g->s3_region;
+        s.s3_credentials_file = g->s3_credentials_file;
+        s.s3_profile = g->s3_profile;
+    }
+    return s;
+}
+
+int invoice_config_s3_redirect(void)
+{
+    const invoice_srv_conf_t *g = global();
+
+    return g && g->s3_redirect;
+}
+
+int invoice_config_s3_presign_seconds(void)
+{
+    const invoice_srv_conf_t *g = global();
+
+    return g && g->s3_presign_seconds > 0 ? g->s3_presign_seconds
+                                          : INVOICE_S3_PRESIGN_DEFAULT;
 }

@@ -6,8 +6,10 @@
  *   InvoiceIdempotencyTTL duration  how long Idempotency-Keys are kept
  *   InvoiceDBStatementTimeout, InvoiceDBRequestTimeout,
  *   InvoiceDBTransferTimeout duration   client-side database deadlines
+ *   InvoiceFileStore pg | file:DIR | s3:URL   where new files go
  * Global (main server): InvoiceDBConnectTimeout, InvoiceMaxUploads,
- * InvoiceMaxDownloads.
+ * InvoiceMaxDownloads, InvoiceS3Region, InvoiceS3CredentialsFile,
+ * InvoiceS3Profile, InvoiceS3Delivery, InvoiceS3PresignSeconds.
  * Per server: the mounts configured in it (for the checks at startup).
  * Also the handler names an operator may place with SetHandler. */
 #ifndef MOD_INVOICE_HTTPD_CONFIG_H
@@ -18,6 +20,7 @@
 
 #include "httpd/dbd_conf.h"
 #include "identity/identity.h"
+#include "store/files.h"
 #include "store/store.h"
 
 #define INVOICE_API_HANDLER "invoice"           /* set by the module itself */
@@ -42,7 +45,15 @@ typedef struct {
     invoice_identity_conf_t identity;
     int idempotency_ttl;            /* seconds; -1 unset (merged: set) */
     int db_statement, db_request, db_transfer;  /* seconds; -1 unset */
+    const char *file_store;         /* InvoiceFileStore; NULL unset, "pg" */
 } invoice_dir_conf_t;
+
+/* A store named by InvoiceFileStore, and where. */
+typedef struct {
+    const char *name;
+    const char *file;
+    int line;
+} invoice_store_name_t;
 
 /* Where InvoiceAPI On was said. */
 typedef struct invoice_mount_t {
@@ -56,10 +67,16 @@ typedef struct invoice_mount_t {
 typedef struct {
     invoice_mount_t *mounts;        /* of this server, newest first */
     invoice_dbd_conf_t dbd;         /* what mod_dbd was told (startup.c) */
-    /* Global settings, in the main server's: 0 when not set. */
+    apr_array_header_t *store_names;    /* of invoice_store_name_t, or NULL */
+    /* Global settings, in the main server's: 0 / NULL when not set. */
     int db_connect;                 /* seconds */
     int max_uploads, max_downloads; /* per child */
+    const char *s3_region, *s3_credentials_file, *s3_profile;
+    int s3_redirect;                /* InvoiceS3Delivery redirect */
+    int s3_presign_seconds;
 } invoice_srv_conf_t;
+
+#define INVOICE_S3_PRESIGN_DEFAULT 60   /* seconds */
 
 extern const command_rec invoice_directives[];
 
@@ -79,6 +96,18 @@ invoice_store_deadlines_t invoice_config_deadlines(request_rec *r);
 
 /** The deadlines of work outside requests (the defaults). */
 invoice_store_deadlines_t invoice_config_default_deadlines(void);
+
+/** Where r's new files go: NULL for this database (pg), else the store's
+ *  name (InvoiceFileStore). */
+const char *invoice_config_file_store(request_rec *r);
+
+/** The settings of file stores: the main server's (global). */
+invoice_files_settings_t invoice_config_files_settings(server_rec *main_server);
+
+/** S3 downloads by redirect (InvoiceS3Delivery redirect)?  And for how
+ *  long a presigned URL is valid. */
+int invoice_config_s3_redirect(void);
+int invoice_config_s3_presign_seconds(void);
 
 /** The global settings, defaults applied. */
 int invoice_config_connect_timeout(void);

@@ -12,6 +12,7 @@
 #include "core/http/byte_range.h"
 #include "core/util/hex.h"
 #include "core/util/sha256.h"
+#include "httpd/filein.h"
 #include "httpd/respond.h"
 #include "httpd/spool.h"
 #include "httpd/transfers.h"
@@ -45,16 +46,15 @@ static void set_file_headers(request_rec *r, const invoice_file_t *f)
  * failure to get them is still a clean error answer): in memory when they
  * are few and all in the file's first chunk, else spooled. */
 typedef struct {
-    const char *memory;         /* NULL: spooled */
-    invoice_spool_t spool;
+    const char *memory;         /* or: */
+    apr_file_t *file;           /* [offset, offset + len) of it */
+    apr_off_t offset;
 } body_t;
 
 static int spooling_failed(invoice_call_t *call, invoice_store_status_t status)
 {
     request_rec *r = call->r;
 
-    /* Not the file's: no validators or caching on an error. */
-    apr_table_clear(r->headers_out);
     if (status != INVOICE_STORE_ABORTED) {
         return invoice_h_store_failure(call, status);
     }
@@ -62,25 +62,26 @@ static int spooling_failed(invoice_call_t *call, invoice_store_status_t status)
                                     "sending now; retry later", NULL);
 }
 
-static int fetch_bytes(invoice_call_t *call, const invoice_file_t *f,
-                       const span_t *span, body_t *body)
+/* The bytes from this database: the first chunk is in memory already. */
+static int fetch_from_db(invoice_call_t *call, const invoice_file_t *f,
+                         const span_t *span, body_t *body)
 {
     apr_off_t head = span->start < (apr_off_t)f->head_len
                          ? (apr_off_t)f->head_len - span->start : 0;
     invoice_store_status_t status = INVOICE_STORE_OK;
+    invoice_spool_t spool;
 
     head = head > span->len ? span->len : head;
-    body->memory = NULL;
     if (head == span->len && span->len <= INVOICE_SPOOL_ABOVE) {
         /* The usual case: the bytes stay in the store's result until
          * r->pool goes, which httpd does only after they are written. */
         body->memory = (const char *)f->head + span->start;
         return OK;
     }
-    if (!invoice_spool_open(call->r, &body->spool)) {
+    if (!invoice_spool_open(call->r, &spool)) {
         return spooling_failed(call, INVOICE_STORE_ABORTED);
     }
-    if (head > 0 && !invoice_spool_write(&body->spool,
+    if (head > 0 && !invoice_spool_write(&spool,
                                          (const char *)f->head + span->start,
                                          (apr_size_t)head)) {
         status = INVOICE_STORE_ABORTED;
@@ -89,21 +90,48 @@ static int fetch_bytes(invoice_call_t *call, const invoice_file_t *f,
         status = invoice_store_file_range(call->store, call->caller.id,
                                           call->route->id, span->start + head,
                                           span->len - head,
-                                          invoice_spool_write, &body->spool);
+                                          invoice_spool_write, &spool);
     }
+    body->file = spool.file;
+    body->offset = 0;
     return status == INVOICE_STORE_OK ? OK : spooling_failed(call, status);
+}
+
+/* The bytes of the span, from where the file is.  On a failure the answer
+ * is not the file's: none of its headers (validators, caching) go with it. */
+static int fetch_bytes(invoice_call_t *call, const invoice_file_t *f,
+                       const span_t *span, body_t *body)
+{
+    request_rec *r = call->r;
+    apr_table_t *file_headers = r->headers_out;
+    int rv;
+
+    memset(body, 0, sizeof(*body));
+    r->headers_out = apr_table_make(r->pool, 4);
+    rv = f->file_store == NULL
+             ? fetch_from_db(call, f, span, body)
+             : invoice_file_in_open(r, f->file_store, call->route->id,
+                                    span->start, span->len, &body->file,
+                                    &body->offset);
+    if (rv == OK) {
+        r->headers_out = file_headers;
+    }
+    return rv;
 }
 
 static int send_body(request_rec *r, const body_t *body, const span_t *span)
 {
     apr_bucket_brigade *bb;
 
-    if (body->memory == NULL) {
-        return invoice_spool_send((invoice_spool_t *)&body->spool);
-    }
     bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
-    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_pool_create(
-        body->memory, (apr_size_t)span->len, r->pool, bb->bucket_alloc));
+    if (body->memory != NULL) {
+        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_pool_create(
+            body->memory, (apr_size_t)span->len, r->pool, bb->bucket_alloc));
+    }
+    else {
+        apr_brigade_insert_file(bb, body->file, body->offset, span->len,
+                                r->pool);
+    }
     APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
     return ap_pass_brigade(r->output_filters, bb) == APR_SUCCESS
                ? DONE : AP_FILTER_ERROR;
@@ -139,6 +167,22 @@ static span_t span_of(request_rec *r, apr_off_t size)
     return span;
 }
 
+/* To a presigned URL of the store (the caller's scope was checked): it
+ * expires, so nobody may keep this answer. */
+static int send_redirect(request_rec *r, const char *url)
+{
+    apr_bucket_brigade *bb = apr_brigade_create(r->pool,
+                                                r->connection->bucket_alloc);
+
+    r->status = HTTP_MOVED_TEMPORARILY;
+    apr_table_setn(r->headers_out, "Location", url);
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    ap_set_content_length(r, 0);
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
+    return ap_pass_brigade(r->output_filters, bb) == APR_SUCCESS
+               ? DONE : AP_FILTER_ERROR;
+}
+
 /* The bytes (none for HEAD), then the headers of a 200 or 206 and the
  * bytes. */
 static int send_file(invoice_call_t *call, const invoice_file_t *f,
@@ -148,8 +192,14 @@ static int send_file(invoice_call_t *call, const invoice_file_t *f,
     invoice_filetype_t type = invoice_filetype_from_media(f->file_type,
                                                           strlen(f->file_type));
     body_t body;
-    int rv = r->header_only ? OK : fetch_bytes(call, f, span, &body);
+    const char *elsewhere = f->file_store
+        ? invoice_file_in_redirect(r, f->file_store, call->route->id) : NULL;
+    int rv;
 
+    if (elsewhere != NULL) {
+        return send_redirect(r, elsewhere);
+    }
+    rv = r->header_only ? OK : fetch_bytes(call, f, span, &body);
     if (rv != OK) {
         return rv;
     }

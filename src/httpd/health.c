@@ -8,6 +8,7 @@
 #include "httpd/context.h"
 #include "httpd/db.h"
 #include "httpd/diagnosis.h"
+#include "httpd/filestores.h"
 #include "httpd/respond.h"
 
 static int send_status(request_rec *r, int status, const char *word)
@@ -17,14 +18,16 @@ static int send_status(request_rec *r, int status, const char *word)
     return invoice_send_json(r, status, body, strlen(body));
 }
 
-/* Ready: a pooled connection answers now, its server takes writes, and the
- * last diagnosis found no misconfiguration.  Otherwise 503, with the
- * reason. */
+/* Ready: a pooled connection answers now, its server takes writes, the
+ * last diagnosis found no misconfiguration, and the file stores can be
+ * written.  Otherwise 503, with the reason. */
 static int ready_or_why(request_rec *r)
 {
     invoice_db_diagnosis_t d = invoice_diagnosis_of(r);
     invoice_store_status_t ping = d.health == INVOICE_DB_MISCONFIGURED
         ? INVOICE_STORE_UNAVAILABLE : invoice_store_ping(invoice_db_store(r));
+    invoice_files_status_t files;
+    const char *why = NULL;
 
     if (ping == INVOICE_STORE_READ_ONLY) {
         return invoice_send_unavailable(r, "the database takes no writes (a "
@@ -32,6 +35,12 @@ static int ready_or_why(request_rec *r)
                                         "DBDParams without "
                                         "target_session_attrs=read-write)",
                                         "outage");
+    }
+    if (ping == INVOICE_STORE_OK && (files = invoice_filestores_check(
+                                         r->pool, &why)) != INVOICE_FILES_OK) {
+        return invoice_send_unavailable(r, why,
+                                        files == INVOICE_FILES_MISCONFIGURED
+                                            ? "misconfiguration" : "outage");
     }
     if (ping == INVOICE_STORE_OK) {
         if (d.health != INVOICE_DB_FINE) {

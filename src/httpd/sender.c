@@ -15,6 +15,7 @@
 #include "httpd/config.h"
 #include "httpd/context.h"
 #include "httpd/counters.h"
+#include "httpd/fileout.h"
 #include "httpd/idempotency.h"
 #include "httpd/private.h"
 #include "httpd/respond.h"
@@ -44,32 +45,39 @@ static invoice_reply_t reply_201(request_rec *r, const invoice_t *inv)
     return reply;
 }
 
-/* Store a validated invoice (under key, when there is one) and answer 201
- * with its Location. */
-static int store_new(invoice_call_t *call, const invoice_create_t *in,
-                     const invoice_call_key_t *key)
+/* A new invoice's id, or 0 after answering 500. */
+static int choose_id(request_rec *r, char *id)
+{
+    if (new_invoice_id(id)) {
+        return 1;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, INVLOGNO(00102)
+                  "no random bytes for an id");
+    invoice_send_problem(r, HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+    return 0;
+}
+
+/* Store a validated invoice (under key, when there is one), its file in
+ * fo's store already (NULL: the bytes go with the row), and answer 201
+ * with its Location.  Without its row, the file goes again. */
+static int store_new(invoice_call_t *call, const char *id,
+                     const invoice_create_t *in, const invoice_call_key_t *key,
+                     invoice_file_out_t *fo)
 {
     request_rec *r = call->r;
-    char id[INVOICE_UUID_LEN + 1];
     const char *now = invoice_render_time(r->pool, apr_time_now());
     const char *media = invoice_filetype_media(in->file_type);
     invoice_new_t row = { id, now, call->caller.id, in->receiver_id, media,
-                          in->content, in->content_len, in->sha256 };
+                          fo ? NULL : in->content, in->content_len, in->sha256,
+                          invoice_file_out_store(fo) };
     invoice_t inv = { id, call->caller.id, in->receiver_id, media,
                       (int)in->content_len, 1, NULL, now, now };
-    invoice_reply_t reply, stored;
-    invoice_store_status_t status;
+    invoice_reply_t reply = reply_201(r, &inv), stored;
+    invoice_store_status_t status = invoice_store_create(
+        call->store, &row, key ? &key->idem : NULL, &reply, &inv, &stored);
 
-    if (!new_invoice_id(id)) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, INVLOGNO(00102)
-                      "no random bytes for an id");
-        return invoice_send_problem(r, HTTP_INTERNAL_SERVER_ERROR,
-                                    "internal error", NULL);
-    }
-    reply = reply_201(r, &inv);
-    status = invoice_store_create(call->store, &row, key ? &key->idem : NULL,
-                                  &reply, &inv, &stored);
     if (status != INVOICE_STORE_OK) {
+        invoice_file_out_discard(fo);
         return invoice_idem_answer(call, status, &stored);
     }
     invoice_count(INVOICE_COUNT_CREATED, 1);
@@ -101,25 +109,52 @@ static const char *sha256_hex(apr_pool_t *p, const unsigned char *digest)
     return hex;
 }
 
-/* A request that parsed into a valid invoice is stored; anything else is
- * answered with the parse's problem (and is not remembered by a key). */
-static int store_if_valid(invoice_call_t *call, invoice_create_result_t parsed,
+/* A request that parsed into a valid invoice is stored, its file made
+ * durable first; anything else is answered with the parse's problem (and
+ * is not remembered by a key), and its file is dropped. */
+static int store_if_valid(invoice_call_t *call, const char *id,
+                          invoice_create_result_t parsed,
                           const invoice_create_t *in,
-                          const invoice_call_key_t *key)
+                          const invoice_call_key_t *key,
+                          invoice_file_out_t *fo)
 {
     if (parsed.status != 0) {
+        invoice_file_out_discard(fo);
         return invoice_send_problem(call->r, parsed.status, parsed.detail,
                                     parsed.errors);
     }
-    return store_new(call, in, key);
+    if (fo != NULL && invoice_file_out_commit(fo, in->sha256,
+                                              (apr_off_t)in->content_len) != OK) {
+        return DONE;
+    }
+    return store_new(call, id, in, key, fo);
+}
+
+/* A JSON create's file, decoded in memory, to r's file store (if any):
+ * OK with *fo, or DONE (answered). */
+static int file_to_store(request_rec *r, const char *id,
+                         const invoice_create_t *in, invoice_file_out_t **fo)
+{
+    if (invoice_file_out_begin(r, id, fo) != OK) {
+        return DONE;
+    }
+    if (*fo != NULL) {
+        /* A failure is answered by the commit. */
+        (void)invoice_file_out_sink(*fo, (const char *)in->content,
+                                    in->content_len);
+    }
+    return OK;
 }
 
 int invoice_h_create(invoice_call_t *call)
 {
     request_rec *r = call->r;
     invoice_create_t in;
+    invoice_create_result_t parsed;
     invoice_call_key_t key;
+    invoice_file_out_t *fo = NULL;
     unsigned char digest[INVOICE_SHA256_LEN];
+    char id[INVOICE_UUID_LEN + 1];
     const char *part;
     char *body;
     apr_size_t len;
@@ -141,8 +176,13 @@ int invoice_h_create(invoice_call_t *call)
     /* Under a key, the request is its body, byte for byte. */
     invoice_sha256((const unsigned char *)body, len, digest);
     part = sha256_hex(r->pool, digest);
-    return store_if_valid(call, invoice_create_parse(r->pool, body, len, &in),
-                          &in, fingerprinted(call, &key, has_key, &part, 1));
+    parsed = invoice_create_parse(r->pool, body, len, &in);
+    if (!choose_id(r, id) || (parsed.status == 0
+                              && file_to_store(r, id, &in, &fo) != OK)) {
+        return DONE;
+    }
+    return store_if_valid(call, id, parsed, &in,
+                          fingerprinted(call, &key, has_key, &part, 1), fo);
 }
 
 typedef struct {
@@ -160,10 +200,10 @@ static int feed_multipart(void *ctx, const char *data, apr_size_t n)
 
 /* Stream a multipart body through the parser into an upload. */
 static int read_multipart(request_rec *r, const char *boundary,
+                          invoice_file_tap_t *tap,
                           invoice_create_result_t *parsed, invoice_create_t *in)
 {
-    invoice_upload_t *upload = invoice_upload_make(r->pool,
-                                                   invoice_body_size_hint(r));
+    invoice_upload_t *upload = invoice_upload_make(r->pool, tap);
     multipart_sink_t sink = {
         invoice_multipart_make(r->pool, boundary, invoice_upload_mp_handler(),
                                upload),
@@ -188,16 +228,42 @@ static int read_multipart(request_rec *r, const char *boundary,
     return OK;
 }
 
-static int read_raw(request_rec *r, const char *ct,
+static int feed_tap(void *ctx, const char *data, apr_size_t n)
+{
+    return invoice_file_tap_feed(ctx, data, n) == NULL;
+}
+
+static int read_raw(request_rec *r, const char *ct, invoice_file_tap_t *tap,
                     invoice_create_result_t *parsed, invoice_create_t *in)
 {
-    char *body;
-    apr_size_t len;
-    int rv = invoice_body_read(r, &body, &len);
+    int rv = invoice_body_stream(r, feed_tap, tap);
 
     if (rv == OK) {
-        *parsed = invoice_upload_raw(r->pool, ct, (const unsigned char *)body,
-                                     len, r->args, in);
+        *parsed = invoice_upload_raw(r->pool, ct, tap, r->args, in);
+    }
+    return rv;
+}
+
+/* The upload's body through a tap: into memory for the database (sized by
+ * Content-Length), or on to fo's store as it comes. */
+static int read_upload(request_rec *r, const char *ct, const char *boundary,
+                       invoice_file_out_t *fo,
+                       invoice_create_result_t *parsed, invoice_create_t *in)
+{
+    invoice_file_tap_t *tap = invoice_file_tap_make(
+        r->pool, fo ? 0 : invoice_body_size_hint(r),
+        fo ? invoice_file_out_sink : NULL, fo);
+    int rv = boundary != NULL ? read_multipart(r, boundary, tap, parsed, in)
+                              : read_raw(r, ct, tap, parsed, in);
+
+    if (rv == OK && invoice_file_out_failed(fo)) {
+        return invoice_file_out_refused(fo);
+    }
+    if (rv == OK && fo == NULL && parsed->status == 0 && in->content == NULL) {
+        return HTTP_INTERNAL_SERVER_ERROR;  /* out of memory while growing */
+    }
+    if (rv != OK) {
+        invoice_file_out_discard(fo);
     }
     return rv;
 }
@@ -227,6 +293,8 @@ int invoice_h_upload(invoice_call_t *call)
     invoice_create_t in;
     invoice_create_result_t parsed;
     invoice_call_key_t key;
+    invoice_file_out_t *fo = NULL;
+    char id[INVOICE_UUID_LEN + 1];
     int rv, has_key = invoice_idem_read(call, &key);
 
     if (has_key < 0) {
@@ -239,14 +307,14 @@ int invoice_h_upload(invoice_call_t *call)
             "Content-Type must be multipart/form-data (with a boundary), "
             "application/pdf or image/png", NULL);
     }
-    if (!invoice_transfer_admit(r, INVOICE_TRANSFER_UPLOAD)) {
+    if (!invoice_transfer_admit(r, INVOICE_TRANSFER_UPLOAD)
+        || !choose_id(r, id) || invoice_file_out_begin(r, id, &fo) != OK) {
         return DONE;
     }
-    rv = boundary != NULL ? read_multipart(r, boundary, &parsed, &in)
-                          : read_raw(r, ct, &parsed, &in);
+    rv = read_upload(r, ct, boundary, fo, &parsed, &in);
     if (rv != OK) {
         return rv;
     }
-    return store_if_valid(call, parsed, &in, parsed.status != 0 ? NULL
-                          : upload_key(call, &key, has_key, &in));
+    return store_if_valid(call, id, parsed, &in, parsed.status != 0 ? NULL
+                          : upload_key(call, &key, has_key, &in), fo);
 }

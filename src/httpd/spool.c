@@ -1,9 +1,7 @@
 /* Spooled response bodies.  See spool.h. */
 #include "httpd/spool.h"
 
-#include <http_protocol.h>
 #include <apr_strings.h>
-#include <util_filter.h>
 
 #include "httpd/private.h"
 
@@ -49,16 +47,4 @@ int invoice_spool_write(void *ctx, const char *data, apr_size_t len)
     }
     sp->len += (apr_off_t)len;
     return 1;
-}
-
-int invoice_spool_send(invoice_spool_t *sp)
-{
-    request_rec *r = sp->r;
-    apr_bucket_brigade *bb = apr_brigade_create(r->pool,
-                                                r->connection->bucket_alloc);
-
-    apr_brigade_insert_file(bb, sp->file, 0, sp->len, r->pool);
-    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
-    return ap_pass_brigade(r->output_filters, bb) == APR_SUCCESS
-               ? DONE : AP_FILTER_ERROR;
 }

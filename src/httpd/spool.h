@@ -1,5 +1,5 @@
-/* Response bodies spooled to an unlinked temporary file and sent from
- * there with sendfile: the event MPM then finishes writing to a slow
+/* Response bodies spooled to an unlinked temporary file, to be sent from
+ * there with sendfile (a file bucket): the event MPM then finishes writing to a slow
  * client by itself, and the handler's thread (and the database
  * connection the bytes came from) is free at once.  Bytes kept in memory
  * above FlushMaxThreshold (64 KiB) would instead hold the thread until
@@ -26,9 +26,5 @@ int invoice_spool_open(request_rec *r, invoice_spool_t *sp);
 
 /** Append bytes (an invoice_store_sink_fn: 0 when the write failed). */
 int invoice_spool_write(void *sp, const char *data, apr_size_t len);
-
-/** Send what was spooled, then the end of the response: DONE, or
- *  AP_FILTER_ERROR when the client went away. */
-int invoice_spool_send(invoice_spool_t *sp);
 
 #endif

@@ -13,6 +13,7 @@
 #include "httpd/counters.h"
 #include "httpd/db.h"
 #include "httpd/diagnosis.h"
+#include "httpd/filestores.h"
 #include "httpd/private.h"
 #include "httpd/version.h"
 #include "store/diagnose.h"
@@ -87,6 +88,10 @@ int invoice_startup_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     apr_hash_t *seen = apr_hash_make(ptemp);
     int ok = check_handler_names(ptemp, ap_conftree);
 
+    if (invoice_filestores_configure(pconf, s) != OK) {
+        ok = !OK;
+    }
+
     for (server_rec *sv = s; sv != NULL; sv = sv->next) {
         invoice_srv_conf_t *sc = invoice_config_srv(sv);
 
@@ -151,5 +156,6 @@ int invoice_startup_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 
 void invoice_startup_child_init(apr_pool_t *pchild, server_rec *s)
 {
+    invoice_filestores_child_init(pchild);
     invoice_diagnosis_child_init(pchild, s);
 }

@@ -80,9 +80,10 @@ typedef struct {
     int sender_id;
     int receiver_id;
     const char *file_type;          /* media type */
-    const unsigned char *content;
+    const unsigned char *content;   /* NULL: the file is in file_store */
     apr_size_t size;
     const unsigned char *sha256;    /* 32 bytes */
+    const char *file_store;         /* NULL: this database (content) */
 } invoice_new_t;
 
 /* One page of a caller's invoices, newest first. */
@@ -99,8 +100,10 @@ typedef struct {
     const unsigned char *sha256;    /* 32 bytes */
     apr_time_t inserted_at;
     apr_off_t size;                 /* the whole file */
-    const unsigned char *head;
+    const unsigned char *head;      /* NULL when the file is in a store */
     apr_size_t head_len;
+    const char *file_store;         /* NULL: this database; else where it
+                                     * is (store/files.h), under the id */
 } invoice_file_t;
 
 /* An idempotency key (Idempotency-Key) of a caller, the fingerprint of the
@@ -192,8 +195,9 @@ invoice_store_status_t invoice_store_pay_once(invoice_store_t *st,
  *  -1 when the database failed. */
 int invoice_store_purge_keys(invoice_store_t *st, int max);
 
-/** The file of an invoice addressed to consumer: metadata and first bytes
- *  (up to 1 MiB), living as long as the store's pool. */
+/** The file of an invoice addressed to consumer: metadata, where it is,
+ *  and (in this database) its first bytes (up to 1 MiB), living as long
+ *  as the store's pool. */
 invoice_store_status_t invoice_store_file(invoice_store_t *st, int consumer,
                                           const char *id, invoice_file_t *out);
 

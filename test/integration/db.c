@@ -86,21 +86,60 @@ void it_db_get_invoice(const char *id, db_invoice_t *out, const char *file,
     PQfinish(c);
 }
 
+/* The whole of a local file (malloc'd), or NULL. */
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *out = NULL;
+    long n;
+
+    if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0
+        && fseek(f, 0, SEEK_SET) == 0 && (out = malloc((size_t)n + 1)) != NULL
+        && fread(out, 1, (size_t)n, f) == (size_t)n) {
+        *len = (size_t)n;
+    }
+    else {
+        free(out);
+        out = NULL;
+    }
+    if (f)
+        fclose(f);
+    return out;
+}
+
+/* A file in the file: store DIR: DIR/<last two characters of id>/<id>. */
+static unsigned char *from_dir(const char *dir, const char *id, size_t *len)
+{
+    char path[4096];
+    size_t n = strlen(id);
+
+    snprintf(path, sizeof path, "%s/%s/%s", dir, id + (n >= 2 ? n - 2 : 0), id);
+    return slurp(path, len);
+}
+
 unsigned char *it_db_get_file(const char *id, size_t *len, const char *file,
                               int line)
 {
     PGconn *c = connect_db(file, line);
     PGresult *res = query1(c,
-        "SELECT content FROM invoice_files WHERE invoice_id = $1::uuid",
+        "SELECT i.file_store, f.content FROM invoices i "
+        "LEFT JOIN invoice_files f ON f.invoice_id = i.id WHERE i.id = $1::uuid",
         id, 1, file, line);
     unsigned char *out = NULL;
     *len = 0;
-    if (PQntuples(res) == 1) {
-        *len = (size_t)PQgetlength(res, 0, 0);
+    if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 1)) {
+        *len = (size_t)PQgetlength(res, 0, 1);
         out = malloc(*len + 1);
         if (!out)
             abort();
-        memcpy(out, PQgetvalue(res, 0, 0), *len);
+        memcpy(out, PQgetvalue(res, 0, 1), *len);
+    }
+    else if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)) {
+        const char *store = PQgetvalue(res, 0, 0);
+        if (strncmp(store, "file:", 5) == 0)
+            out = from_dir(store + 5, id, len);
+        else if (strncmp(store, "s3:", 3) == 0)
+            out = it_s3_get(store + 3, id, len);
     }
     PQclear(res);
     PQfinish(c);
@@ -129,7 +168,7 @@ void it_db_assert_invoice(const char *id, int sender, int receiver,
     size_t got_len;
     unsigned char *got = it_db_get_file(id, &got_len, file, line);
     if (!got)
-        it_fail(file, line, "no invoice_files row for %s", id);
+        it_fail(file, line, "no file for %s (in invoice_files or its store)", id);
     if (got_len != len || memcmp(got, bytes, len) != 0) {
         free(got);
         it_fail(file, line, "invoice_files.content of %s differs from the "

@@ -33,6 +33,10 @@ long it_db_count_keys(int role, int caller, const char *file, int line);
 unsigned char *it_db_get_file(const char *id, size_t *len, const char *file,
                               int line);
 
+/* The object key of an s3: store ("http://host:port/bucket"), fetched
+ * directly (malloc'd), or NULL (test/integration/s3get.c). */
+unsigned char *it_s3_get(const char *base, const char *key, size_t *len);
+
 /* Assert the invoice row and its file match what was sent. */
 #define db_assert_invoice(id, sender, receiver, ftype, bytes, len) \
     it_db_assert_invoice((id), (sender), (receiver), (ftype), (bytes), (len), \

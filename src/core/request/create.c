@@ -111,23 +111,26 @@ static void check_content(apr_pool_t *p, json_object *v, invoice_create_t *out,
     }
     out->content = bytes;
     out->content_len = n;
+    out->head = bytes;
+    out->head_len = n;
+    out->given = 1;
 }
 
-int invoice_create_check_file(invoice_filetype_t type,
-                              const unsigned char *content, size_t len,
-                              const char *field, invoice_field_errors_t *errors)
+int invoice_create_check_file(const invoice_create_t *out, const char *field,
+                              invoice_field_errors_t *errors)
 {
-    /* Without a known type or decodable content there is nothing to match. */
-    if (type == INVOICE_FILETYPE_UNKNOWN || content == NULL) {
+    /* Without a known type or a file there is nothing to match. */
+    if (out->file_type == INVOICE_FILETYPE_UNKNOWN || !out->given) {
         return 0;
     }
-    if (len == 0) {
+    if (out->content_len == 0) {
         invoice_field_errors_add(errors, field, "can't be blank");
         return 1;
     }
-    if (!invoice_filetype_matches(type, content, len)) {
+    /* The head is the whole file when it is shorter than a signature. */
+    if (!invoice_filetype_matches(out->file_type, out->head, out->head_len)) {
         invoice_field_errors_add(errors, field,
-                                 type == INVOICE_FILETYPE_PDF
+                                 out->file_type == INVOICE_FILETYPE_PDF
                                      ? "is not a PDF file (must start with %PDF-)"
                                      : "is not a PNG file (bad signature)");
         return 1;
@@ -180,8 +183,7 @@ static invoice_create_result_t check_invoice(apr_pool_t *p, json_object *inv,
     check_file_type(invoice_json_member(inv, "file_type"), &out->file_type,
                     res.errors);
     check_content(p, invoice_json_member(inv, "content"), out, res.errors);
-    invoice_create_check_file(out->file_type, out->content, out->content_len,
-                              "content", res.errors);
+    invoice_create_check_file(out, "content", res.errors);
     check_unknown_fields(inv, allowed, res.errors);
     return invoice_create_conclude(res, out, "the invoice has invalid fields");
 }
@@ -194,8 +196,9 @@ invoice_create_result_t invoice_create_conclude(invoice_create_result_t res,
         res.status = 422;
         res.detail = detail;
     }
-    else {
+    else if (!out->hashed) {
         invoice_sha256(out->content, out->content_len, out->sha256);
+        out->hashed = 1;
     }
     return res;
 }

@@ -11,11 +11,21 @@
 #include "core/util/decimal.h"
 #include "core/util/sha256.h"
 
+/* The first bytes of a file kept for its type check (every type's magic
+ * fits). */
+#define INVOICE_FILE_HEAD_LEN 16
+
 typedef struct {
     int receiver_id;
     invoice_filetype_t file_type;
-    const unsigned char *content;   /* decoded bytes, allocated from the pool */
+    int given;                      /* a file came with the request */
+    const unsigned char *content;   /* its bytes (from the pool), or NULL
+                                     * when they went to a file store as
+                                     * they came (core/request/file_tap.h) */
     size_t content_len;
+    const unsigned char *head;      /* its first bytes (all, in content) */
+    size_t head_len;
+    int hashed;                     /* sha256 is known already */
     unsigned char sha256[INVOICE_SHA256_LEN];   /* of the decoded bytes */
 } invoice_create_t;
 
@@ -35,13 +45,13 @@ invoice_create_result_t invoice_create_parse(apr_pool_t *p, const char *body,
                                              size_t len, invoice_create_t *out);
 
 /**
- * Check that content is a non-empty file of the given type (magic bytes),
- * reporting under `field`.  Nothing is checked when the type is unknown or
- * content is NULL (those are reported elsewhere).  Returns errors added.
+ * Check that the file of out is a non-empty file of out->file_type (magic
+ * bytes), reporting under `field`.  Nothing is checked when the type is
+ * unknown or no file was given (those are reported elsewhere).  Returns
+ * errors added.
  */
-int invoice_create_check_file(invoice_filetype_t type,
-                              const unsigned char *content, size_t len,
-                              const char *field, invoice_field_errors_t *errors);
+int invoice_create_check_file(const invoice_create_t *out, const char *field,
+                              invoice_field_errors_t *errors);
 
 /** receiver_id given as decimal text (an upload's field or query). */
 void invoice_create_check_receiver_text(const char *s, size_t len,
@@ -61,7 +71,7 @@ void invoice_create_parse_meta(apr_pool_t *p, const char *json, size_t len,
 
 /**
  * The end of every create check: a 422 with `detail` when errors were
- * found, otherwise a valid result with out->sha256 computed.
+ * found, otherwise a valid result with out->sha256 known.
  */
 invoice_create_result_t invoice_create_conclude(invoice_create_result_t res,
                                                 invoice_create_t *out,

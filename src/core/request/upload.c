@@ -7,7 +7,6 @@
 
 #include "core/http/media_type.h"
 #include "core/http/query.h"
-#include "core/util/bigbuf.h"
 
 typedef enum { PART_NONE, PART_RECEIVER, PART_INVOICE, PART_FILE, PART_SKIP } part_kind;
 
@@ -26,18 +25,16 @@ struct invoice_upload_t {
     invoice_filetype_t file_type;
     int file_type_given;            /* the file part had a Content-Type */
     invoice_filetype_t declared_type;   /* file_type in the "invoice" part */
-    unsigned char *file;
-    apr_size_t file_len, file_cap;
+    invoice_file_tap_t *tap;        /* the file part's bytes */
 };
 
-invoice_upload_t *invoice_upload_make(apr_pool_t *p, apr_size_t size_hint)
+invoice_upload_t *invoice_upload_make(apr_pool_t *p, invoice_file_tap_t *tap)
 {
     invoice_upload_t *u = apr_pcalloc(p, sizeof(*u));
 
     u->pool = p;
     u->errors = invoice_field_errors_make(p);
-    /* The file is at most the whole body: one allocation, no regrowth. */
-    u->file_cap = size_hint > 0 ? size_hint : 65536;
+    u->tap = tap;
     return u;
 }
 
@@ -77,10 +74,6 @@ static const char *part_begin(void *ctx, const invoice_mp_part_t *part)
     if (kind == PART_FILE) {
         u->file_type_given = part->content_type != NULL;
         u->file_type = invoice_upload_raw_type(part->content_type);
-        u->file = invoice_bigbuf_alloc(u->pool, u->file_cap);
-        if (u->file == NULL) {
-            return "out of memory for the file";
-        }
     }
     return NULL;
 }
@@ -91,17 +84,7 @@ static const char *part_data(void *ctx, const char *data, size_t len)
 
     switch (u->current) {
     case PART_FILE:
-        /* Growth only without a usable size hint (chunked uploads). */
-        if (u->file_len + len > u->file_cap) {
-            u->file = invoice_bigbuf_grow(u->pool, u->file, u->file_len,
-                                          &u->file_cap, u->file_len + len);
-            if (u->file == NULL) {
-                return "out of memory for the file";
-            }
-        }
-        memcpy(u->file + u->file_len, data, len);
-        u->file_len += len;
-        return NULL;
+        return invoice_file_tap_feed(u->tap, data, len);
     case PART_RECEIVER:
     case PART_INVOICE:
         if (len > sizeof(u->field) - u->field_len) {
@@ -161,11 +144,10 @@ invoice_filetype_t invoice_upload_raw_type(const char *content_type)
 static invoice_create_result_t finish(invoice_create_result_t res,
                                       invoice_create_t *out, const char *field)
 {
-    if (out->content == NULL) {
+    if (!out->given) {
         invoice_field_errors_add(res.errors, field, "is required");
     }
-    invoice_create_check_file(out->file_type, out->content, out->content_len,
-                              field, res.errors);
+    invoice_create_check_file(out, field, res.errors);
     return invoice_create_conclude(res, out, "the upload has invalid fields");
 }
 
@@ -216,15 +198,14 @@ invoice_create_result_t invoice_upload_finish(invoice_upload_t *u,
     }
     check_file_type(u, out);
     if (u->seen & (1u << PART_FILE)) {
-        out->content = u->file;
-        out->content_len = u->file_len;
+        invoice_file_tap_finish(u->tap, out);
     }
     return finish(res, out, "file");
 }
 
 invoice_create_result_t invoice_upload_raw(apr_pool_t *p, const char *media,
-                                           const unsigned char *body,
-                                           apr_size_t len, const char *args,
+                                           invoice_file_tap_t *tap,
+                                           const char *args,
                                            invoice_create_t *out)
 {
     invoice_create_result_t res = { 0, NULL, invoice_field_errors_make(p) };
@@ -244,7 +225,6 @@ invoice_create_result_t invoice_upload_raw(apr_pool_t *p, const char *media,
         invoice_create_check_receiver_text(receiver, rlen, out, res.errors);
     }
     out->file_type = invoice_upload_raw_type(media);
-    out->content = body;
-    out->content_len = len;
+    invoice_file_tap_finish(tap, out);
     return finish(res, out, "file");
 }

@@ -1,13 +1,15 @@
 /* POST /api/sender/uploads: the file as multipart/form-data (curl -F) or as
  * the raw body, validated by the same rules as the JSON create.  The file's
- * bytes are kept once, in a buffer sized up front; nothing is base64.
- * Pure code. */
+ * bytes go through a tap (core/request/file_tap.h): kept once, in a buffer
+ * sized up front, or handed on to a file store as they come; nothing is
+ * base64.  Pure code. */
 #ifndef MOD_INVOICE_CORE_REQUEST_UPLOAD_H
 #define MOD_INVOICE_CORE_REQUEST_UPLOAD_H
 
 #include <apr_pools.h>
 
 #include "core/request/create.h"
+#include "core/request/file_tap.h"
 #include "core/request/multipart.h"
 
 /* Non-file parts are small: a decimal id, or a short JSON object. */
@@ -19,11 +21,8 @@
 
 typedef struct invoice_upload_t invoice_upload_t;
 
-/**
- * Collect a multipart upload.  size_hint (the Content-Length, or 0) sizes
- * the file buffer so that it is allocated once.
- */
-invoice_upload_t *invoice_upload_make(apr_pool_t *p, apr_size_t size_hint);
+/** Collect a multipart upload; the file part's bytes go through tap. */
+invoice_upload_t *invoice_upload_make(apr_pool_t *p, invoice_file_tap_t *tap);
 
 /** The callbacks to give invoice_multipart_make, with the upload as ctx. */
 const invoice_mp_handler_t *invoice_upload_mp_handler(void);
@@ -39,12 +38,12 @@ invoice_create_result_t invoice_upload_finish(invoice_upload_t *u,
                                               invoice_create_t *out);
 
 /**
- * A raw upload: media is the request's Content-Type, body the whole body,
- * args the raw query string carrying receiver_id.
+ * A raw upload: media is the request's Content-Type, tap the whole body
+ * after it passed, args the raw query string carrying receiver_id.
  */
 invoice_create_result_t invoice_upload_raw(apr_pool_t *p, const char *media,
-                                           const unsigned char *body,
-                                           apr_size_t len, const char *args,
+                                           invoice_file_tap_t *tap,
+                                           const char *args,
                                            invoice_create_t *out);
 
 /** The file type named by a request's Content-Type (parameters ignored):

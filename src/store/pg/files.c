@@ -50,17 +50,20 @@ static invoice_store_status_t decode_file(invoice_pg_t *db, PGresult *res,
 {
     int type = PQfnumber(res, "file_type"), sha = PQfnumber(res, "file_sha256");
     int at = PQfnumber(res, "inserted_at"), size = PQfnumber(res, "size");
-    int head = PQfnumber(res, "head");
+    int head = PQfnumber(res, "head"), store = PQfnumber(res, "file_store");
 
-    if (type < 0 || sha < 0 || at < 0 || size < 0 || head < 0) {
+    if (type < 0 || sha < 0 || at < 0 || size < 0 || head < 0 || store < 0) {
         return invoice_pg_failed(db, "decoding a file row", NULL);
     }
+    out->file_store = PQgetisnull(res, 0, store) ? NULL
+                                                 : PQgetvalue(res, 0, store);
     out->file_type = PQgetvalue(res, 0, type);
     out->sha256 = (const unsigned char *)PQgetvalue(res, 0, sha);
     out->inserted_at = invoice_pg_time(PQgetvalue(res, 0, at));
     out->size = (apr_off_t)invoice_pg_int8(PQgetvalue(res, 0, size));
-    out->head = (const unsigned char *)PQgetvalue(res, 0, head);
-    out->head_len = (apr_size_t)PQgetlength(res, 0, head);
+    out->head = PQgetisnull(res, 0, head)
+                    ? NULL : (const unsigned char *)PQgetvalue(res, 0, head);
+    out->head_len = out->head ? (apr_size_t)PQgetlength(res, 0, head) : 0;
     return INVOICE_STORE_OK;
 }
 

@@ -103,7 +103,7 @@ static invoice_store_status_t create_once(invoice_pg_t *db,
                ? invoice_pg_key_replay(db, idem, stored) : status;
 }
 
-/* $1..$7 of a new invoice's row. */
+/* $1..$8 of a new invoice's row. */
 static void new_row_params(invoice_pg_params_t *ps, apr_pool_t *p,
                            const invoice_new_t *in)
 {
@@ -114,6 +114,7 @@ static void new_row_params(invoice_pg_params_t *ps, apr_pool_t *p,
     invoice_pg_int(ps, p, (int)in->size);
     invoice_pg_bytes(ps, in->sha256, 32);
     invoice_pg_text(ps, in->inserted_at);
+    invoice_pg_text(ps, in->file_store);    /* NULL: a NULL parameter */
 }
 
 static invoice_store_status_t create(invoice_pg_t *db, const invoice_new_t *in,
@@ -125,10 +126,11 @@ static invoice_store_status_t create(invoice_pg_t *db, const invoice_new_t *in,
     invoice_store_status_t status;
 
     new_row_params(&ps, db->ctx->pool, in);
-    if (in->size > INVOICE_PG_STREAM_CHUNK) {
+    if (in->content != NULL && in->size > INVOICE_PG_STREAM_CHUNK) {
         return create_streamed(db, &ps, in, idem, reply, out, stored);
     }
-    invoice_pg_bytes(&ps, in->content, in->size);
+    /* The bytes as $9, or NULL: the file is in a file store already. */
+    invoice_pg_bytes(&ps, in->content, in->content ? in->size : 0);
     if (idem != NULL) {
         return create_once(db, &ps, idem, reply, out, stored);
     }

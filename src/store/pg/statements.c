@@ -13,15 +13,16 @@
     "(SELECT inserted_at, id FROM invoices WHERE id = " param "::uuid AND " \
     scope ")"
 
-/* A new invoice's row from $1..$7 (id, sender, receiver, type, size,
+/* A new invoice's row from $1..$8 (id, sender, receiver, type, size,
  * sha256, time: the module's clock, so that the answer to a create is
- * known before the row is written), its file from $8. */
+ * known before the row is written; the file store, NULL for this
+ * database), its file from $9 (NULL when it lives in a file store). */
 #define NEW_ROW_COLS "(id, sender_id, receiver_id, file_type, file_size, " \
-    "file_sha256, inserted_at, updated_at)"
+    "file_sha256, inserted_at, updated_at, file_store)"
 #define NEW_ROW_VALUES "$1::uuid, $2::int4, $3::int4, $4::text, $5::int4, " \
-    "$6::bytea, $7::timestamptz, $7::timestamptz"
+    "$6::bytea, $7::timestamptz, $7::timestamptz, $8::text"
 #define NEW_FILE "file AS (INSERT INTO invoice_files (invoice_id, content) " \
-    "SELECT id, $8::bytea FROM inv) "
+    "SELECT id, $9::bytea FROM inv WHERE $9::bytea IS NOT NULL) "
 /* A new idempotency key's columns; on a conflict the existing key is
  * taken over only when it expired, and RETURNING gives a row only when the
  * key was claimed (a concurrent claim waits for the first to commit). */
@@ -40,13 +41,13 @@ const invoice_store_statement_t invoice_pg_statements[ST_COUNT] = {
         NEW_ROW_VALUES ") RETURNING *), " NEW_FILE
         "SELECT " INVOICE_COLS " FROM inv" },
     [ST_INSERT_ONCE] = { "invoice_insert_once",
-        /* With an idempotency key of sender $2: $9 key, $10 fingerprint,
-         * $11 Location, $12 the 201's body, $13 seconds to keep it.  Key,
+        /* With an idempotency key of sender $2: $10 key, $11 fingerprint,
+         * $12 Location, $13 the 201's body, $14 seconds to keep it.  Key,
          * answer, row and file in one statement; nothing is written when
          * the key is taken. */
-        "WITH k AS (" KEY_COLS "VALUES (1, $2::int4, $9::text, $10::bytea, "
-        "201, $11::text, 'application/json', $12::bytea, "
-        "now() + make_interval(secs => $13::int4)) " KEY_CLAIMED_ONLY "), "
+        "WITH k AS (" KEY_COLS "VALUES (1, $2::int4, $10::text, $11::bytea, "
+        "201, $12::text, 'application/json', $13::bytea, "
+        "now() + make_interval(secs => $14::int4)) " KEY_CLAIMED_ONLY "), "
         "inv AS (INSERT INTO invoices " NEW_ROW_COLS " SELECT "
         NEW_ROW_VALUES " FROM k RETURNING *), " NEW_FILE
         "SELECT " INVOICE_COLS " FROM inv" },
@@ -85,11 +86,12 @@ const invoice_store_statement_t invoice_pg_statements[ST_COUNT] = {
     [ST_FILE] = { "invoice_file",
         /* The first chunk comes along: for most files that is all of it.
          * Files are stored uncompressed, so substring reads only the
-         * TOAST chunks it needs. */
+         * TOAST chunks it needs.  A file in a file store has no
+         * invoice_files row: head is NULL, file_store names the store. */
         "SELECT i.file_type, i.file_sha256, i.inserted_at, "
-        "octet_length(f.content)::int8 AS size, "
+        "i.file_size::int8 AS size, i.file_store, "
         "substring(f.content FROM 1 FOR $3::int4) AS head "
-        "FROM invoices i JOIN invoice_files f ON f.invoice_id = i.id "
+        "FROM invoices i LEFT JOIN invoice_files f ON f.invoice_id = i.id "
         "WHERE i.id = $1::uuid AND i.receiver_id = $2::int4" },
     [ST_FILE_CHUNK] = { "invoice_file_chunk",
         "SELECT substring(f.content FROM $3::int4 FOR $4::int4) "

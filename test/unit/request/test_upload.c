@@ -38,7 +38,8 @@ static const char *part(const char *name, const char *type, const char *data,
 static invoice_create_result_t parse(const char *body, size_t len,
                                      invoice_create_t *out)
 {
-    invoice_upload_t *u = invoice_upload_make(pool, len);
+    invoice_upload_t *u = invoice_upload_make(pool,
+                                              invoice_file_tap_make(pool, len, NULL, NULL));
     invoice_multipart_t *mp = invoice_multipart_make(pool, BOUNDARY,
                                                      invoice_upload_mp_handler(), u);
 
@@ -156,12 +157,22 @@ static void wrong_signature_and_type(void **state)
     assert_non_null(strstr(problem, "\"file\":[\"is not a PNG file"));
 }
 
+/* A raw body through a tap that collects it, as the pg store does. */
+static invoice_create_result_t raw(const char *media, const char *body,
+                                   size_t len, const char *args,
+                                   invoice_create_t *out)
+{
+    invoice_file_tap_t *tap = invoice_file_tap_make(pool, len, NULL, NULL);
+
+    assert_null(invoice_file_tap_feed(tap, body, len));
+    return invoice_upload_raw(pool, media, tap, args, out);
+}
+
 static void raw_body(void **state)
 {
     invoice_create_t in;
-    invoice_create_result_t res = invoice_upload_raw(pool,
-        "application/PDF; charset=binary", (const unsigned char *)PDF, PDF_LEN,
-        "x=1&receiver_id=%39", &in);
+    invoice_create_result_t res = raw("application/PDF; charset=binary", PDF,
+                                      PDF_LEN, "x=1&receiver_id=%39", &in);
 
     assert_int_equal(res.status, 0);
     assert_int_equal(in.receiver_id, 9);
@@ -178,8 +189,8 @@ static void raw_body_errors(void **state)
     };
     for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
         invoice_create_t in;
-        invoice_create_result_t res = invoice_upload_raw(pool, "application/pdf",
-            (const unsigned char *)PDF, PDF_LEN, queries[i], &in);
+        invoice_create_result_t res = raw("application/pdf", PDF, PDF_LEN,
+                                          queries[i], &in);
         assert_int_equal(res.status, 422);
         assert_int_equal(invoice_field_errors_count(res.errors), 1);
     }
@@ -188,9 +199,76 @@ static void raw_body_errors(void **state)
 static void raw_empty_body(void **state)
 {
     invoice_create_t in;
-    invoice_create_result_t res = invoice_upload_raw(pool, "image/png",
-        (const unsigned char *)"", 0, "receiver_id=3", &in);
+    invoice_create_result_t res = raw("image/png", "", 0, "receiver_id=3", &in);
     assert_int_equal(res.status, 422);
+}
+
+/* What a file store's writer would receive. */
+typedef struct {
+    char got[256];
+    size_t len;
+    int refuse_after;       /* refuse once this many bytes came (0: never) */
+} sink_t;
+
+static const char *to_sink(void *ctx, const char *data, size_t len)
+{
+    sink_t *s = ctx;
+
+    if (s->refuse_after > 0 && s->len + len > (size_t)s->refuse_after) {
+        return "the store is full";
+    }
+    assert_true(s->len + len <= sizeof(s->got));
+    memcpy(s->got + s->len, data, len);
+    s->len += len;
+    return NULL;
+}
+
+/* Handed on in pieces: nothing kept but the head; the digest is the
+ * whole file's, the type check sees the head. */
+static void raw_handed_on(void **state)
+{
+    sink_t sink = { "", 0, 0 };
+    invoice_file_tap_t *tap = invoice_file_tap_make(pool, 0, to_sink, &sink);
+    invoice_create_t in;
+    unsigned char digest[INVOICE_SHA256_LEN];
+    invoice_create_result_t res;
+
+    for (size_t off = 0; off < PDF_LEN; off += 3) {
+        assert_null(invoice_file_tap_feed(tap, PDF + off,
+                                          PDF_LEN - off < 3 ? PDF_LEN - off : 3));
+    }
+    res = invoice_upload_raw(pool, "application/pdf", tap, "receiver_id=4", &in);
+    assert_int_equal(res.status, 0);
+    assert_null(in.content);
+    assert_int_equal(in.content_len, PDF_LEN);
+    assert_int_equal(sink.len, PDF_LEN);
+    assert_memory_equal(sink.got, PDF, PDF_LEN);
+    invoice_sha256((const unsigned char *)PDF, PDF_LEN, digest);
+    assert_memory_equal(in.sha256, digest, INVOICE_SHA256_LEN);
+}
+
+static void raw_handed_on_wrong_type(void **state)
+{
+    sink_t sink = { "", 0, 0 };
+    invoice_file_tap_t *tap = invoice_file_tap_make(pool, 0, to_sink, &sink);
+    invoice_create_t in;
+
+    assert_null(invoice_file_tap_feed(tap, PDF, PDF_LEN));
+    assert_int_equal(invoice_upload_raw(pool, "image/png", tap, "receiver_id=4",
+                                        &in).status, 422);
+}
+
+/* A sink that fails: its reason comes back, and nothing more passes. */
+static void sink_failure_stops_the_tap(void **state)
+{
+    sink_t sink = { "", 0, 4 };
+    invoice_file_tap_t *tap = invoice_file_tap_make(pool, 0, to_sink, &sink);
+
+    assert_null(invoice_file_tap_feed(tap, PDF, 3));
+    assert_string_equal(invoice_file_tap_feed(tap, PDF + 3, 3), "the store is full");
+    assert_string_equal(invoice_file_tap_feed(tap, PDF + 6, 1), "the store is full");
+    assert_int_equal(invoice_file_tap_size(tap), 3);
+    assert_int_equal(sink.len, 3);
 }
 
 static void raw_types(void **state)
@@ -214,6 +292,9 @@ int main(void)
         cmocka_unit_test(raw_body_errors),
         cmocka_unit_test(raw_empty_body),
         cmocka_unit_test(raw_types),
+        cmocka_unit_test(raw_handed_on),
+        cmocka_unit_test(raw_handed_on_wrong_type),
+        cmocka_unit_test(sink_failure_stops_the_tap),
     };
     return cmocka_run_group_tests_name("upload_request", tests, setup, teardown);
 }

@@ -1,0 +1,91 @@
+/* An invoice's file in a file store, for a download.  See filein.h. */
+#include "httpd/filein.h"
+
+#include <http_protocol.h>
+
+#include "httpd/config.h"
+#include "httpd/fileout.h"
+#include "httpd/private.h"
+#include "httpd/respond.h"
+#include "httpd/spool.h"
+
+/* A row whose file is not in its store: the rule "file before row" was
+ * broken (a store restored from an old backup, a file removed by hand). */
+static int missing(request_rec *r, const char *store, const char *id)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, INVLOGNO(00423)
+                  "the file of invoice %s is not in its store %s", id, store);
+    return invoice_send_problem(r, HTTP_INTERNAL_SERVER_ERROR,
+                                "internal error", NULL);
+}
+
+static int failed(request_rec *r, const char *store, const char *id,
+                  invoice_files_status_t st, const char *why)
+{
+    return st == INVOICE_FILES_NOT_FOUND ? missing(r, store, id)
+                                         : invoice_file_store_failure(r, st, why);
+}
+
+/* The bytes through a spool: a temporary file sent like a local one. */
+static int spooled(request_rec *r, const invoice_filestore_t *fs,
+                   const char *id, apr_off_t start, apr_off_t len,
+                   apr_file_t **file, apr_off_t *offset)
+{
+    invoice_spool_t sp;
+    const char *why = NULL;
+    invoice_files_status_t st;
+
+    if (!invoice_spool_open(r, &sp)) {
+        return invoice_send_unavailable(r, "the file cannot be prepared for "
+                                        "sending now; retry later", NULL);
+    }
+    st = fs->ops->read(fs->state, r->pool, id, start, len,
+                       invoice_spool_write, &sp, &why);
+    if (st == INVOICE_FILES_ABORTED || (st == INVOICE_FILES_OK && sp.len != len)) {
+        st = INVOICE_FILES_UNAVAILABLE;
+        why = sp.error ? "the spool failed" : "the store returned fewer bytes";
+    }
+    if (st != INVOICE_FILES_OK) {
+        return failed(r, fs->name, id, st, why);
+    }
+    *file = sp.file;
+    *offset = 0;
+    return OK;
+}
+
+int invoice_file_in_open(request_rec *r, const char *store, const char *id,
+                         apr_off_t start, apr_off_t len, apr_file_t **file,
+                         apr_off_t *offset)
+{
+    const invoice_filestore_t *fs = invoice_filestores_get(r, store);
+    const char *why = NULL;
+    invoice_files_status_t st;
+
+    if (fs == NULL) {
+        return invoice_file_store_failure(r, INVOICE_FILES_MISCONFIGURED,
+                                          "the store cannot be used");
+    }
+    if (fs->ops->open == NULL) {
+        return spooled(r, fs, id, start, len, file, offset);
+    }
+    st = fs->ops->open(fs->state, r->pool, id, file, &why);
+    if (st != INVOICE_FILES_OK) {
+        return failed(r, store, id, st, why);
+    }
+    *offset = start;
+    return OK;
+}
+
+const char *invoice_file_in_redirect(request_rec *r, const char *store,
+                                     const char *id)
+{
+    const invoice_filestore_t *fs;
+
+    if (!invoice_config_s3_redirect()
+        || (fs = invoice_filestores_get(r, store)) == NULL
+        || fs->ops->presign == NULL) {
+        return NULL;
+    }
+    return fs->ops->presign(fs->state, r->pool, id,
+                            invoice_config_s3_presign_seconds());
+}
