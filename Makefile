@@ -90,8 +90,10 @@ check-house:
 
 unit: unit-asan unit-valgrind
 
-# The core is compiled once per flavour, then linked into each test.
+# The core is compiled once per flavour, then linked into each test (and
+# kept: make would delete them as intermediate files).
 CORE_OBJS := $(patsubst src/%.c,%.o,$(CORE_SRCS))
+.SECONDARY:
 
 build/asan/obj/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -125,8 +127,10 @@ $(INTEGRATION_BIN): $(INTEGRATION_SRCS) $(wildcard test/integration/*.h) src/cor
 	    $(shell pkg-config --cflags cmocka libcurl json-c) $(INTEGRATION_SRCS) src/core/util/sha256.c \
 	    $(shell pkg-config --libs cmocka libcurl json-c) -lpq -lcrypto -lpthread -o $@
 
+# The whole suite once per file store: the database, a directory.
 integration: build $(INTEGRATION_BIN)
 	test/integration/run.sh $(INTEGRATION_BIN)
+	INVOICE_FILE_STORE=file: test/integration/run.sh $(INTEGRATION_BIN)
 
 # The operator's view: sites, identity sources, configtest, misconfiguration,
 # secrets (test/apache/run.sh).

@@ -4,6 +4,8 @@
 #   stack_init NAME             run dir /tmp/invoice-NAME.XXXXXX, EXIT trap
 #   stack_start                 free ports, both servers up:
 #                               PG_PORT HTTP_PORT BASE_URL PG_DIR HTTPD_DIR
+#                               (INVOICE_FILE_STORE=file: puts the files in
+#                               a directory of the run)
 #
 # On exit both servers are stopped, anything still running from the run
 # directory is killed, the Apache error log is checked for crashes
@@ -103,11 +105,21 @@ stack_init() {
     unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 }
 
+# The file store of the run: INVOICE_FILE_STORE as given, where "file:"
+# alone means a directory of the run (exported for httpd.sh and the tests).
+stack_file_store() {
+    case ${INVOICE_FILE_STORE:-pg} in
+        file:) INVOICE_FILE_STORE=file:$RUN_DIR/files ;;
+    esac
+    export INVOICE_FILE_STORE=${INVOICE_FILE_STORE:-pg}
+}
+
 stack_start() {
     PG_PORT=$(pick_port)
     HTTP_PORT=$(pick_port "$PG_PORT")
     BASE_URL=http://127.0.0.1:$HTTP_PORT
-    stack_log "run dir $RUN_DIR, PostgreSQL on 127.0.0.1:$PG_PORT, Apache on 127.0.0.1:$HTTP_PORT"
+    stack_file_store
+    stack_log "run dir $RUN_DIR, PostgreSQL on 127.0.0.1:$PG_PORT, Apache on 127.0.0.1:$HTTP_PORT, files in $INVOICE_FILE_STORE"
     "$REPO_ROOT/scripts/pg.sh" start "$PG_DIR" "$PG_PORT" >&2
     "$REPO_ROOT/scripts/httpd.sh" start "$HTTPD_DIR" "$HTTP_PORT" "$PG_PORT" >&2
 }

@@ -100,6 +100,16 @@ void invoice_metrics_db_acquire(invoice_metrics_t *m, apr_int64_t duration_us)
     observe(&m->db_acquire, duration_us);
 }
 
+void invoice_metrics_store_op(invoice_metrics_t *m, invoice_store_backend_t b,
+                              invoice_store_op_t op, apr_int64_t duration_us,
+                              int failed)
+{
+    observe(&m->store_ops[b][op], duration_us);
+    if (failed) {
+        apr_atomic_inc64(&m->store_errors[b]);
+    }
+}
+
 static void push(apr_array_header_t *out, const char *s)
 {
     *(const char **)apr_array_push(out) = s;
@@ -153,6 +163,33 @@ static void render_requests(apr_pool_t *p, apr_array_header_t *out,
     }
 }
 
+/* The file stores: latency per backend and operation, errors per backend. */
+static void render_store_ops(apr_pool_t *p, apr_array_header_t *out,
+                             invoice_metrics_t *m)
+{
+    static const char *const backends[] = { "file", "s3" };
+    static const char *const ops[] = { "write", "read" };
+
+    push(out, "# HELP invoice_file_store_seconds File-store operations: a "
+              "whole file written (durable), a file opened or read.\n"
+              "# TYPE invoice_file_store_seconds histogram\n");
+    for (int b = 0; b < INVOICE_STORE_BACKEND_N; b++) {
+        for (int o = 0; o < INVOICE_STORE_OP_N; o++) {
+            render_histogram(p, out, "invoice_file_store_seconds",
+                             apr_psprintf(p, "backend=\"%s\",op=\"%s\"",
+                                          backends[b], ops[o]),
+                             &m->store_ops[b][o]);
+        }
+    }
+    push(out, "# HELP invoice_file_store_errors_total Failed file-store "
+              "operations.\n# TYPE invoice_file_store_errors_total counter\n");
+    for (int b = 0; b < INVOICE_STORE_BACKEND_N; b++) {
+        push(out, apr_psprintf(p, "invoice_file_store_errors_total{backend=\"%s\"} %"
+                               APR_UINT64_T_FMT "\n", backends[b],
+                               apr_atomic_read64(&m->store_errors[b])));
+    }
+}
+
 const char *invoice_metrics_render(apr_pool_t *p, invoice_metrics_t *m,
                                    const char *version)
 {
@@ -182,6 +219,7 @@ const char *invoice_metrics_render(apr_pool_t *p, invoice_metrics_t *m,
     push(out, "# HELP invoice_db_acquire_seconds Time to get a pooled database connection.\n"
               "# TYPE invoice_db_acquire_seconds histogram\n");
     render_histogram(p, out, "invoice_db_acquire_seconds", "", &m->db_acquire);
+    render_store_ops(p, out, m);
     return apr_array_pstrcat(p, out, '\0');
 }
 

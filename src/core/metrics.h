@@ -32,12 +32,20 @@ typedef struct {
     apr_uint64_t sum_us;
 } invoice_histogram_t;
 
+/* File-store operations, per backend (core/metrics.c names them). */
+typedef enum { INVOICE_STORE_BACKEND_FILE, INVOICE_STORE_BACKEND_S3,
+               INVOICE_STORE_BACKEND_N } invoice_store_backend_t;
+typedef enum { INVOICE_STORE_OP_WRITE, INVOICE_STORE_OP_READ,
+               INVOICE_STORE_OP_N } invoice_store_op_t;
+
 typedef struct {
     apr_uint64_t requests[INVOICE_ACTION_COUNT][6]; /* [route][status/100] */
     invoice_histogram_t latency[INVOICE_ACTION_COUNT];
     apr_uint64_t counters[INVOICE_COUNT_N];
     apr_uint64_t rejected[600];                 /* 4xx by status: the reason */
     invoice_histogram_t db_acquire;
+    invoice_histogram_t store_ops[INVOICE_STORE_BACKEND_N][INVOICE_STORE_OP_N];
+    apr_uint64_t store_errors[INVOICE_STORE_BACKEND_N];
 } invoice_metrics_t;
 
 /** Count one finished request of an invoice_action_t; duration in
@@ -49,6 +57,11 @@ void invoice_metrics_add(invoice_metrics_t *m, invoice_counter_t c,
                          apr_uint64_t n);
 
 void invoice_metrics_db_acquire(invoice_metrics_t *m, apr_int64_t duration_us);
+
+/** A file-store operation that took duration_us, failed or not. */
+void invoice_metrics_store_op(invoice_metrics_t *m, invoice_store_backend_t b,
+                              invoice_store_op_t op, apr_int64_t duration_us,
+                              int failed);
 
 /** The whole exposition text, allocated from p; version is the module's,
  *  shown as invoice_build_info{version="..."} 1. */

@@ -58,6 +58,17 @@ void invoice_count_db_acquire(apr_int64_t duration_us)
     }
 }
 
+void invoice_count_store_op(const char *scheme, invoice_store_op_t op,
+                            apr_int64_t duration_us, int failed)
+{
+    if (shared_block != NULL) {
+        invoice_metrics_store_op(shared_block, strcmp(scheme, "s3") == 0
+                                                   ? INVOICE_STORE_BACKEND_S3
+                                                   : INVOICE_STORE_BACKEND_FILE,
+                                 op, duration_us, failed);
+    }
+}
+
 int invoice_counters_log_transaction(request_rec *r)
 {
     request_rec *last = r;

@@ -21,6 +21,11 @@ void invoice_count(invoice_counter_t c, apr_uint64_t n);
 /** Observe the time taken to get a pooled database connection. */
 void invoice_count_db_acquire(apr_int64_t duration_us);
 
+/** A file-store operation of the backend with that scheme ("file", "s3")
+ *  took duration_us. */
+void invoice_count_store_op(const char *scheme, invoice_store_op_t op,
+                            apr_int64_t duration_us, int failed);
+
 /** log_transaction hook: the request's route, status and duration. */
 int invoice_counters_log_transaction(request_rec *r);
 

@@ -4,6 +4,7 @@
 #include <http_protocol.h>
 
 #include "httpd/config.h"
+#include "httpd/counters.h"
 #include "httpd/fileout.h"
 #include "httpd/private.h"
 #include "httpd/respond.h"
@@ -34,13 +35,17 @@ static int spooled(request_rec *r, const invoice_filestore_t *fs,
     invoice_spool_t sp;
     const char *why = NULL;
     invoice_files_status_t st;
+    apr_time_t began;
 
     if (!invoice_spool_open(r, &sp)) {
         return invoice_send_unavailable(r, "the file cannot be prepared for "
                                         "sending now; retry later", NULL);
     }
+    began = apr_time_now();
     st = fs->ops->read(fs->state, r->pool, id, start, len,
                        invoice_spool_write, &sp, &why);
+    invoice_count_store_op(fs->ops->scheme, INVOICE_STORE_OP_READ,
+                           apr_time_now() - began, st != INVOICE_FILES_OK);
     if (st == INVOICE_FILES_ABORTED || (st == INVOICE_FILES_OK && sp.len != len)) {
         st = INVOICE_FILES_UNAVAILABLE;
         why = sp.error ? "the spool failed" : "the store returned fewer bytes";
@@ -60,6 +65,7 @@ int invoice_file_in_open(request_rec *r, const char *store, const char *id,
     const invoice_filestore_t *fs = invoice_filestores_get(r, store);
     const char *why = NULL;
     invoice_files_status_t st;
+    apr_time_t began;
 
     if (fs == NULL) {
         return invoice_file_store_failure(r, INVOICE_FILES_MISCONFIGURED,
@@ -68,7 +74,10 @@ int invoice_file_in_open(request_rec *r, const char *store, const char *id,
     if (fs->ops->open == NULL) {
         return spooled(r, fs, id, start, len, file, offset);
     }
+    began = apr_time_now();
     st = fs->ops->open(fs->state, r->pool, id, file, &why);
+    invoice_count_store_op(fs->ops->scheme, INVOICE_STORE_OP_READ,
+                           apr_time_now() - began, st != INVOICE_FILES_OK);
     if (st != INVOICE_FILES_OK) {
         return failed(r, store, id, st, why);
     }

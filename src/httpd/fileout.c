@@ -83,7 +83,12 @@ int invoice_file_out_commit(invoice_file_out_t *fo, const unsigned char *sha256,
                             apr_off_t size)
 {
     if (fo->status == INVOICE_FILES_OK) {
+        apr_time_t start = apr_time_now();
+
         fo->status = fo->fs->ops->commit(fo->writer, sha256, size, &fo->why);
+        invoice_count_store_op(fo->fs->ops->scheme, INVOICE_STORE_OP_WRITE,
+                               apr_time_now() - start,
+                               fo->status != INVOICE_FILES_OK);
     }
     if (fo->status != INVOICE_FILES_OK) {
         return invoice_file_out_refused(fo);

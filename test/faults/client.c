@@ -329,3 +329,30 @@ long pgproxy_command(int port, const char *command)
     close(fd);
     return strtol(answer, NULL, 10);
 }
+
+unsigned char *store_file_read(const char *file_store, const char *id,
+                               size_t *len)
+{
+    char path[4096];
+    size_t n = strlen(id);
+    FILE *f;
+    unsigned char *out = NULL;
+    long size;
+
+    *len = 0;
+    if (strncmp(file_store, "file:", 5) != 0 || n < 2)
+        return NULL;
+    snprintf(path, sizeof path, "%s/%s/%s", file_store + 5, id + n - 2, id);
+    if ((f = fopen(path, "rb")) == NULL)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0
+        && fseek(f, 0, SEEK_SET) == 0 && (out = malloc((size_t)size + 1)) != NULL
+        && fread(out, 1, (size_t)size, f) == (size_t)size)
+        *len = (size_t)size;
+    else {
+        free(out);
+        out = NULL;
+    }
+    fclose(f);
+    return out;
+}

@@ -147,4 +147,9 @@ void digest_hex(const unsigned char md[32], char out[65]);
  * it could not be asked (errno says why). */
 long pgproxy_command(int port, const char *command);
 
+/* The file of invoice id when its row names a store (file_store): for
+ * "file:DIR", DIR/<last two characters of id>/<id> (malloc'd), else NULL. */
+unsigned char *store_file_read(const char *file_store, const char *id,
+                               size_t *len);
+
 #endif

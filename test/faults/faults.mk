@@ -57,6 +57,7 @@ $(PGPROXY_BIN): test/faults/pgproxy.c
 # clients (resilience.mk, floods.mk) and a failover (failover.mk).
 test-faults: build $(FAULTS_BIN) $(RETRIES_BIN) $(PGPROXY_BIN)
 	test/faults/run.sh $(FAULTS_BIN)
+	INVOICE_FILE_STORE=file: test/faults/run.sh $(FAULTS_BIN)
 	test/faults/retries.sh $(RETRIES_BIN) $(PGPROXY_BIN)
 	@$(MAKE) --no-print-directory test-resilience test-floods test-failover
 

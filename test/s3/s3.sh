@@ -27,15 +27,21 @@ answers() { curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; }
 
 start() {
     [ -n "$port" ] || die "s3.sh start needs a PORT"
-    command -v node >/dev/null || die "node is needed for the test S3 (apt-get install nodejs npm)"
+    # nodejs from Debian comes without npm; other builds (NodeSource) bundle it.
+    command -v node >/dev/null && command -v npm >/dev/null ||
+        "$here/../../scripts/ensure-packages.sh" nodejs npm
     if [ ! -d "$here/node_modules" ]; then
         (cd "$here" && npm ci --ignore-scripts --no-audit --no-fund >"$dir/npm.log" 2>&1) ||
             { cat "$dir/npm.log" >&2; die "npm ci failed in $here"; }
     fi
     stop
     mkdir -p "$dir/data"
+    # s3rver makes continuation tokens with DES, which OpenSSL 3 keeps in
+    # its legacy provider: without it, any listing of more than one page
+    # fails (500).
     S3RVER_DIR="$dir/data" S3_BUCKETS="${S3_BUCKETS:-invoices}" \
-        node "$here/sigv4-proxy.js" "$port" 0 >"$dir/s3.log" 2>&1 </dev/null &
+        node --openssl-legacy-provider "$here/sigv4-proxy.js" "$port" 0 \
+        >"$dir/s3.log" 2>&1 </dev/null &
     echo $! >"$dir/s3.pid"
     # s3rver needs 0.5-1.8 s here before its first answer.
     for _ in $(seq 100); do

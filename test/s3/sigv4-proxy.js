@@ -20,6 +20,7 @@
 //                       UPSTREAM_PORT (0: any free port)
 //        S3_BUCKETS     its buckets, comma-separated (default invoices)
 //        S3_SESSION_TOKEN
+//        S3RVER_VERBOSE set: s3rver logs every request (to stdout)
 // Credentials: s3rver's fixed pair, S3RVER / S3RVER.
 const http = require('http');
 const crypto = require('crypto');
@@ -199,7 +200,7 @@ async function main() {
   if (process.env.S3RVER_DIR) {
     const S3rver = require('s3rver');
     const buckets = (process.env.S3_BUCKETS || 'invoices').split(',').filter(Boolean).map(name => ({ name, configs: [] }));
-    const address = await new S3rver({ port: upstreamPort, address: '127.0.0.1', silent: true,
+    const address = await new S3rver({ port: upstreamPort, address: '127.0.0.1', silent: !process.env.S3RVER_VERBOSE,
       directory: process.env.S3RVER_DIR, configureBuckets: buckets }).run();
     upstreamPort = address.port;
   }
