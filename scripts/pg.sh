@@ -32,7 +32,7 @@ init_cluster() {
     cat >>"$data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$dir'
-max_connections = 200
+max_connections = 500
 shared_buffers = 256MB
 CONF
 }

@@ -2,7 +2,8 @@
 # Operations tests against real servers: health and readiness, Prometheus
 # metrics (validated by promtool, counted across children), trace context
 # and the JSON access log, the mod_status section, and horizontal
-# scale-out: two independent Apache instances on one PostgreSQL.
+# scale-out: two independent Apache instances on one PostgreSQL, and two
+# more sharing a file: store.
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/common.sh"
 
@@ -16,6 +17,8 @@ cleanup() {
     set +e
     "$REPO_ROOT/scripts/httpd.sh" stop "$RUN/a" >/dev/null 2>&1
     "$REPO_ROOT/scripts/httpd.sh" stop "$RUN/b" >/dev/null 2>&1
+    "$REPO_ROOT/scripts/httpd.sh" stop "$RUN/c" >/dev/null 2>&1
+    "$REPO_ROOT/scripts/httpd.sh" stop "$RUN/d" >/dev/null 2>&1
     "$REPO_ROOT/scripts/pg.sh" stop "$RUN/pg" >/dev/null 2>&1
     rm -rf "$RUN"
 }
@@ -148,6 +151,21 @@ kill -USR1 "$(cat "$RUN/b/httpd.pid")"
 for _ in $(seq 50); do [ "$(status_of "$B/healthz")" = 200 ] && break; sleep 0.1; done
 create "$B" 600 >/dev/null
 check "counters survive graceful restart" eq "$(metric "$B" invoice_created_total)" $((c1 + 1))
+
+# --- two nodes sharing a file: store (a volume both mount): created on C,
+# downloaded byte-identical through D, the file written once, by C.
+PC=$(pick_port "$PGPORT" "$PA" "$PB"); PD=$(pick_port "$PGPORT" "$PA" "$PB" "$PC")
+INVOICE_FILE_STORE=file:$RUN/shared "$REPO_ROOT/scripts/httpd.sh" start "$RUN/c" "$PC" "$PGPORT"
+INVOICE_FILE_STORE=file:$RUN/shared "$REPO_ROOT/scripts/httpd.sh" start "$RUN/d" "$PD" "$PGPORT"
+C=http://127.0.0.1:$PC; D=http://127.0.0.1:$PD
+shared_id=$(create "$C" 701)
+check "C stores the file in the shared directory" eval '[ -f "$RUN/shared/${shared_id: -2}/$shared_id" ]'
+check "D downloads C's file byte-identical" eval 'curl -s -H "Authorization: consumer 2" "$D/api/consumer/invoices/$shared_id/file" | cmp -s - "$PDF"'
+check "D serves a range of it" eq "$(curl -s -H 'Authorization: consumer 2' -H 'Range: bytes=0-4' "$D/api/consumer/invoices/$shared_id/file")" "%PDF-"
+check "A (pg store) reads it too: rows say where" eval 'curl -s -H "Authorization: consumer 2" "$A/api/consumer/invoices/$shared_id/file" | cmp -s - "$PDF"'
+check "C counts its write" eval '[ "$(metric "$C" "invoice_file_store_seconds_count{backend=\"file\",op=\"write\"}")" -ge 1 ]'
+check "D counts its read" eval '[ "$(metric "$D" "invoice_file_store_seconds_count{backend=\"file\",op=\"read\"}")" -ge 1 ]'
+"$REPO_ROOT/scripts/httpd.sh" stop "$RUN/c"; "$REPO_ROOT/scripts/httpd.sh" stop "$RUN/d"
 
 # --- mod_status section
 check "server-status shows our counters" matches "$(curl -s "$B/server-status?auto")" 'InvoiceCreated: [0-9]+'

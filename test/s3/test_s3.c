@@ -488,6 +488,8 @@ static void test_put_read_range(void **state)
     assert_read_equals(st, p, "small", 0, 7000, data);
     assert_read_equals(st, p, "small", 1000, 2500, data + 1000);
     assert_read_equals(st, p, "small", 6999, 1, data + 6999);
+    /* s3rver answers "bytes=0-0" with the whole object: one byte given. */
+    assert_read_equals(st, p, "small", 0, 1, data);
     assert_read_equals(st, p, "small", 10, 0, data);
     /* The spool is unlinked as soon as it exists. */
     assert_status(s3->begin(st, p, "spooled", &w, &why), OK);
@@ -522,8 +524,10 @@ static void test_connections_reused(void **state)
                              4, 4, &why), OK);
     before = __atomic_load_n(&connections, __ATOMIC_RELAXED);
     for (int i = 0; i < 20; i++) {
-        assert_read_equals(st, p, "reused", i % 4, 1,
-                           (const unsigned char *)"0123" + i % 4);
+        /* Not from byte 0 alone: s3rver answers "bytes=0-0" with the
+         * whole object, and stopping a transfer closes its connection. */
+        assert_read_equals(st, p, "reused", 1 + i % 3, 1,
+                           (const unsigned char *)"0123" + 1 + i % 3);
         assert_status(s3->check(st, p, &why), OK);
     }
     assert_int_equal(__atomic_load_n(&connections, __ATOMIC_RELAXED) - before,
@@ -838,6 +842,164 @@ static void test_silent_server(void **state)
     close(s);
 }
 
+/* ---- what S3 services may answer, from a canned server ---- */
+
+typedef struct {
+    int listener;
+    const char *answer;             /* to the one request it takes */
+} canned_t;
+
+static int listening_socket(int *at_port)
+{
+    struct sockaddr_in a = { 0 };
+    socklen_t n = sizeof(a);
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(listen(s, 8), 0);
+    getsockname(s, (struct sockaddr *)&a, &n);
+    *at_port = ntohs(a.sin_port);
+    return s;
+}
+
+/* One request (headers only: no PUT here), one answer, then close. */
+static void *APR_THREAD_FUNC serve_canned(apr_thread_t *thread, void *data)
+{
+    canned_t *c = data;
+    char buf[8192];
+    size_t got = 0;
+    ssize_t n;
+    int s = accept(c->listener, NULL, NULL);
+
+    while (s >= 0 && got < sizeof(buf) - 1
+           && (n = read(s, buf + got, sizeof(buf) - 1 - got)) > 0) {
+        got += (size_t)n;
+        buf[got] = '\0';
+        if (strstr(buf, "\r\n\r\n") != NULL) {
+            break;
+        }
+    }
+    if (s >= 0) {
+        n = write(s, c->answer, strlen(c->answer));
+        close(s);
+    }
+    apr_thread_exit(thread, APR_SUCCESS);
+    return NULL;
+}
+
+typedef struct {
+    const char *what;
+    const char *op;                 /* "read", "list", "remove", "check" */
+    const char *answer;
+    invoice_files_status_t expected;
+    const char *bytes_or_why;       /* read: the bytes; else: in the why */
+} canned_case_t;
+
+static const canned_case_t canned_cases[] = {
+    { "Range ignored", "read", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n"
+      "Connection: close\r\n\r\n0123456789", OK, "2345" },
+    { "more than asked", "read", "HTTP/1.1 206 Partial Content\r\n"
+      "Content-Range: bytes 1-9/10\r\nContent-Length: 9\r\n"
+      "Connection: close\r\n\r\n123456789", OK, "2345" },
+    { "from beyond", "read", "HTTP/1.1 206 Partial Content\r\n"
+      "Content-Range: bytes 4-5/10\r\nContent-Length: 2\r\n\r\n45",
+      INVOICE_FILES_UNAVAILABLE, "from beyond byte 2" },
+    { "no Content-Range", "read", "HTTP/1.1 206 Partial Content\r\n"
+      "Content-Length: 4\r\n\r\n2345", INVOICE_FILES_UNAVAILABLE,
+      "without a Content-Range" },
+    { "shorter object", "read", "HTTP/1.1 206 Partial Content\r\n"
+      "Content-Range: bytes 2-3/4\r\nContent-Length: 2\r\n\r\n23",
+      INVOICE_FILES_MISCONFIGURED, "ends before byte 6" },
+    { "slow down", "read", "HTTP/1.1 503 Slow Down\r\nContent-Length: 97\r\n"
+      "\r\n<Error><Code>SlowDown</Code><Message>Please reduce your request "
+      "rate.</Message></Error>\n\n\n\n\n\n\n\n\n", INVOICE_FILES_UNAVAILABLE,
+      "answered 503: SlowDown: Please reduce your request rate." },
+    { "wrong region", "check", "HTTP/1.1 301 Moved Permanently\r\n"
+      "Content-Length: 54\r\n\r\n<Error><Code>PermanentRedirect</Code>"
+      "</Error>\n\n\n\n\n\n\n", INVOICE_FILES_MISCONFIGURED,
+      "sends bucket invoices elsewhere (301, PermanentRedirect)" },
+    { "bad region", "check", "HTTP/1.1 400 Bad Request\r\n"
+      "Content-Length: 132\r\n\r\n<Error><Code>AuthorizationHeaderMalformed"
+      "</Code><Message>the region 'us-east-1' is wrong; expecting "
+      "'eu-west-1'</Message></Error>\n\n", INVOICE_FILES_MISCONFIGURED,
+      "expecting 'eu-west-1'" },
+    { "a proxy's page", "check", "HTTP/1.1 502 Bad Gateway\r\n"
+      "Content-Length: 17\r\n\r\n<html>oops</html>",
+      INVOICE_FILES_UNAVAILABLE, "answered 502: HTTP 502" },
+    { "not a listing", "list", "HTTP/1.1 200 OK\r\nContent-Length: 17\r\n"
+      "\r\n<html>oops</html>", INVOICE_FILES_UNAVAILABLE,
+      "where a listing was expected" },
+    { "endless listing", "list", "HTTP/1.1 200 OK\r\nContent-Length: 61\r\n"
+      "\r\n<ListBucketResult><IsTruncated>true</IsTruncated>"
+      "</ListBucketResult>", INVOICE_FILES_UNAVAILABLE,
+      "without a NextContinuationToken" },
+    { "no key", "remove", "HTTP/1.1 404 Not Found\r\nContent-Length: 34\r\n"
+      "\r\n<Error><Code>NoSuchKey</Code></Error>",
+      INVOICE_FILES_NOT_FOUND, "no object k in bucket invoices" },
+};
+
+static int never_called(void *ctx, const char *key)
+{
+    return 0;
+}
+
+static invoice_files_status_t run_canned(apr_pool_t *p,
+                                         const canned_case_t *c,
+                                         sink_buf_t *b, const char **why)
+{
+    canned_t server = { 0 };
+    apr_thread_t *thread;
+    apr_status_t rv;
+    invoice_files_status_t st;
+    int at;
+    void *store;
+
+    server.listener = listening_socket(&at);
+    server.answer = c->answer;
+    assert_int_equal(apr_thread_create(&thread, NULL, serve_canned, &server,
+                                       p), APR_SUCCESS);
+    use_env_credentials("S3RVER", "S3RVER", NULL);
+    store = store_at(p, local_where(p, at, "/invoices"), NULL);
+    if (strcmp(c->op, "read") == 0) {
+        st = read_into(store, p, "k", 2, 4, b, why);
+    } else if (strcmp(c->op, "list") == 0) {
+        st = s3->list(store, p, apr_time_now(), never_called, NULL, why);
+    } else if (strcmp(c->op, "remove") == 0) {
+        st = s3->remove(store, p, "k", why);
+    } else {
+        st = s3->check(store, p, why);
+    }
+    apr_thread_join(&rv, thread);
+    close(server.listener);
+    return st;
+}
+
+static void test_canned_answers(void **state)
+{
+    apr_pool_t *p = *state;
+
+    for (size_t i = 0; i < sizeof(canned_cases) / sizeof(*canned_cases);
+         i++) {
+        const canned_case_t *c = &canned_cases[i];
+        const char *why = NULL;
+        sink_buf_t b = { 0 };
+        invoice_files_status_t st = run_canned(p, c, &b, &why);
+
+        if (st != c->expected) {
+            fail_msg("%s: status %d, not %d: %s", c->what, (int)st,
+                     (int)c->expected, why ? why : "(no why)");
+        }
+        if (st == OK && strcmp(c->op, "read") == 0) {
+            assert_int_equal(b.len, strlen(c->bytes_or_why));
+            assert_memory_equal(b.data, c->bytes_or_why, b.len);
+        } else if (st != OK && strstr(why, c->bytes_or_why) == NULL) {
+            fail_msg("%s: the why is \"%s\"", c->what, why);
+        }
+    }
+}
+
 static apr_status_t free_slist(void *list)
 {
     curl_slist_free_all(list);
@@ -962,6 +1124,7 @@ int main(void)
         TEST(test_missing_bucket),
         TEST(test_stopped_server),
         TEST(test_silent_server),
+        TEST(test_canned_answers),
         TEST(test_virtual_host),
         TEST(test_threads),
         TEST(test_no_child_init),

@@ -184,38 +184,41 @@ static invoice_files_status_t commit(void *writer, const unsigned char *sha256,
     return status;
 }
 
-/* Bytes [start, start + len) of a GET, to the caller's sink. */
+/* Bytes [start, start + len) of a GET, to the caller's sink, whatever
+ * part of the object S3 sends: a server may ignore the Range (a 200 with
+ * all of it) or send more than asked. */
 typedef struct {
     invoice_store_sink_fn sink;
     void *ctx;
-    apr_off_t skip;                 /* before start, if S3 sends them */
-    apr_off_t left;                 /* still wanted */
+    apr_off_t next;                 /* the next byte wanted */
+    apr_off_t end;                  /* start + len */
+    int gap;                        /* S3 skipped bytes that were wanted */
 } range_reader_t;
 
-static invoice_s3_body_t range_body(void *ctx, long http_status,
+static invoice_s3_body_t range_body(void *ctx, apr_off_t offset,
                                     const char *data, apr_size_t len)
 {
     range_reader_t *r = ctx;
-    apr_size_t extra = 0;
+    apr_size_t from, n;
 
-    /* A server that ignores Range answers 200 with the whole object. */
-    if (http_status == 200 && r->skip > 0) {
-        apr_size_t n = r->skip < (apr_off_t)len ? (apr_size_t)r->skip : len;
-
-        r->skip -= (apr_off_t)n;
-        data += n;
-        len -= n;
+    if (offset + (apr_off_t)len <= r->next) {
+        return INVOICE_S3_BODY_MORE;        /* all before start */
     }
-    if ((apr_off_t)len > r->left) {
-        extra = len - (apr_size_t)r->left;
-        len = (apr_size_t)r->left;
+    if (offset > r->next) {
+        r->gap = 1;
+        return INVOICE_S3_BODY_ENOUGH;
     }
-    if (len > 0 && !r->sink(r->ctx, data, len)) {
+    from = (apr_size_t)(r->next - offset);
+    n = len - from;
+    if ((apr_off_t)n > r->end - r->next) {
+        n = (apr_size_t)(r->end - r->next);
+    }
+    if (n > 0 && !r->sink(r->ctx, data + from, n)) {
         return INVOICE_S3_BODY_REFUSED;
     }
-    r->left -= (apr_off_t)len;
+    r->next += (apr_off_t)n;
     /* Stopping early closes the connection: only when bytes are over. */
-    return extra > 0 ? INVOICE_S3_BODY_ENOUGH : INVOICE_S3_BODY_MORE;
+    return from + n < len ? INVOICE_S3_BODY_ENOUGH : INVOICE_S3_BODY_MORE;
 }
 
 static invoice_files_status_t read_range(void *state, apr_pool_t *p,
@@ -225,7 +228,7 @@ static invoice_files_status_t read_range(void *state, apr_pool_t *p,
                                          const char **why)
 {
     invoice_s3_store_t *st = state;
-    range_reader_t r = { sink, ctx, start, len };
+    range_reader_t r = { sink, ctx, start, start + len, 0 };
     invoice_s3_request_t rq = { 0 };
     invoice_s3_answer_t answer;
     invoice_files_status_t status;
@@ -249,10 +252,16 @@ static invoice_files_status_t read_range(void *state, apr_pool_t *p,
     rq.on_body = range_body;
     rq.ctx = &r;
     status = invoice_s3_send(&st->client, p, &rq, &answer, why);
-    if (status == INVOICE_FILES_OK && r.left > 0) {
+    if (status == INVOICE_FILES_OK && r.gap) {
+        *why = apr_psprintf(p, "S3 at %s sent object %s from beyond byte %"
+                            APR_OFF_T_FMT, st->endpoint.authority, rq.key,
+                            r.next);
+        return INVOICE_FILES_UNAVAILABLE;
+    }
+    if (status == INVOICE_FILES_OK && r.next < r.end) {
         *why = apr_psprintf(p, "object %s in bucket %s ends before byte %"
                             APR_OFF_T_FMT, rq.key, st->endpoint.bucket,
-                            start + len);
+                            r.end);
         return INVOICE_FILES_MISCONFIGURED;
     }
     return status;

@@ -3,6 +3,8 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+#include <apr_lib.h>
 #include <apr_strings.h>
 #include <curl/curl.h>
 
@@ -23,6 +25,9 @@ typedef struct {
     const invoice_s3_request_t *rq;
     apr_pool_t *p;
     long http_status;           /* of the last answer, 0: none */
+    apr_off_t first_byte;       /* of a 206 (Content-Range), or -1 */
+    apr_off_t body_seen;        /* bytes of this answer's body so far */
+    int no_range;               /* a 206 without a Content-Range */
     char *kept;                 /* the body, when not given to on_body */
     apr_size_t kept_len, kept_cap;
     int enough;                 /* on_body had all it wanted */
@@ -196,11 +201,61 @@ static int keep(transfer_t *t, const char *data, apr_size_t len, int success)
     return 1;
 }
 
+/* The first byte of "Content-Range: bytes FIRST-LAST/SIZE", or -1. */
+static apr_off_t range_start(const char *value, size_t len)
+{
+    char text[64], *v = text, *end;
+    apr_int64_t first;
+
+    len = len < sizeof(text) - 1 ? len : sizeof(text) - 1;
+    memcpy(text, value, len);
+    text[len] = '\0';
+    while (*v == ' ' || *v == '\t') {
+        v++;
+    }
+    if (strncasecmp(v, "bytes ", 6) != 0 || !apr_isdigit(v[6])) {
+        return -1;
+    }
+    first = apr_strtoi64(v + 6, &end, 10);
+    return *end == '-' && first >= 0 ? (apr_off_t)first : -1;
+}
+
+/* Each header line of each answer (a 100 Continue comes before the
+ * answer itself). */
+static size_t on_header(char *line, size_t size, size_t n, void *ctx)
+{
+    transfer_t *t = ctx;
+    size_t len = size * n;
+
+    if (len > 5 && strncmp(line, "HTTP/", 5) == 0) {
+        t->first_byte = -1;
+        t->body_seen = 0;
+    } else if (len > 14 && strncasecmp(line, "content-range:", 14) == 0) {
+        t->first_byte = range_start(line + 14, len - 14);
+    }
+    return len;
+}
+
+/* Where a 2xx body's data[0] is in the object; -1 when S3 did not say. */
+static apr_off_t body_offset(transfer_t *t, long status, size_t len)
+{
+    apr_off_t at = status == 206 ? t->first_byte : 0;
+
+    if (at < 0) {
+        t->no_range = 1;
+        return -1;
+    }
+    at += t->body_seen;
+    t->body_seen += (apr_off_t)len;
+    return at;
+}
+
 static size_t on_write(char *data, size_t size, size_t n, void *ctx)
 {
     transfer_t *t = ctx;
     size_t len = size * n;
     long status = 0;
+    apr_off_t offset;
     int success;
 
     curl_easy_getinfo(t->handle, CURLINFO_RESPONSE_CODE, &status);
@@ -208,7 +263,10 @@ static size_t on_write(char *data, size_t size, size_t n, void *ctx)
     if (!success || t->rq->on_body == NULL) {
         return keep(t, data, len, success) ? len : 0;
     }
-    switch (t->rq->on_body(t->rq->ctx, status, data, len)) {
+    if ((offset = body_offset(t, status, len)) < 0) {
+        return 0;
+    }
+    switch (t->rq->on_body(t->rq->ctx, offset, data, len)) {
     case INVOICE_S3_BODY_MORE:
         return len;
     case INVOICE_S3_BODY_ENOUGH:
@@ -279,6 +337,8 @@ static int set_common(const invoice_s3_client_t *c, apr_pool_t *p,
     ok &= curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) == CURLE_OK;
     ok &= curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write) == CURLE_OK;
     ok &= curl_easy_setopt(h, CURLOPT_WRITEDATA, t) == CURLE_OK;
+    ok &= curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK;
+    ok &= curl_easy_setopt(h, CURLOPT_HEADERDATA, t) == CURLE_OK;
     ok &= curl_easy_setopt(h, CURLOPT_BUFFERSIZE, BUFFER_SIZE) == CURLE_OK;
     ok &= curl_easy_setopt(h, CURLOPT_USERAGENT, "mod_invoice") == CURLE_OK;
     return ok;
@@ -327,8 +387,10 @@ static invoice_files_status_t failed_transfer(const invoice_s3_client_t *c,
         *why = "the reader of the file stopped taking its bytes";
         return INVOICE_FILES_ABORTED;
     }
-    if (t->too_big) {
-        *why = apr_psprintf(p, "S3 at %s sent an answer over 16 MiB", host);
+    if (t->too_big || t->no_range) {
+        *why = apr_psprintf(p, "S3 at %s sent %s", host, t->too_big
+                            ? "an answer over 16 MiB"
+                            : "part of an object without a Content-Range");
         return INVOICE_FILES_UNAVAILABLE;
     }
     if (t->upload_error != APR_SUCCESS) {

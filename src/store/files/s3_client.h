@@ -39,7 +39,9 @@ typedef enum {
     INVOICE_S3_BODY_REFUSED,        /* stop: ABORTED */
 } invoice_s3_body_t;
 
-typedef invoice_s3_body_t (*invoice_s3_body_fn)(void *ctx, long http_status,
+/* Bytes of a 2xx body; offset is where data[0] is in the object (a 206
+ * starts where its Content-Range says). */
+typedef invoice_s3_body_t (*invoice_s3_body_fn)(void *ctx, apr_off_t offset,
                                                 const char *data,
                                                 apr_size_t len);
 
