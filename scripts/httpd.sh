@@ -77,7 +77,10 @@ start() {
 stop() {
     is_running || return 0
     local pid; pid=$(cat "$dir/httpd.pid")
-    apachectl -f "$dir/httpd.conf" -k stop || kill "$pid" 2>/dev/null || true
+    # SIGTERM is what apachectl -k stop sends, without reading the
+    # configuration again (which an s3: store's keys in the environment of
+    # the start would otherwise have to pass once more).
+    kill -TERM "$pid" 2>/dev/null || true
     # Wait for the parent and its children to be gone.
     for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true

@@ -5,7 +5,7 @@
 #   stack_start                 free ports, both servers up:
 #                               PG_PORT HTTP_PORT BASE_URL PG_DIR HTTPD_DIR
 #                               (INVOICE_FILE_STORE=file: puts the files in
-#                               a directory of the run)
+#                               a directory of the run, =s3 in a test S3)
 #
 # On exit both servers are stopped, anything still running from the run
 # directory is killed, the Apache error log is checked for crashes
@@ -64,6 +64,7 @@ stack_cleanup() {
     trap - EXIT INT TERM
     [ -d "$HTTPD_DIR" ] && { "$REPO_ROOT/scripts/httpd.sh" stop "$HTTPD_DIR" >&2 || stack_log "httpd.sh stop failed"; }
     [ -d "$PG_DIR" ] && { "$REPO_ROOT/scripts/pg.sh" stop "$PG_DIR" >&2 || stack_log "pg.sh stop failed"; }
+    [ -d "$RUN_DIR/s3" ] && { "$REPO_ROOT/test/s3/s3.sh" stop "$RUN_DIR/s3" >&2 || stack_log "s3.sh stop failed"; }
     stack_crashes || { [ "$rc" -ne 0 ] || rc=1; }
     [ "$rc" -eq 0 ] || stack_show_logs
     pids=$(stack_leftovers)
@@ -106,10 +107,18 @@ stack_init() {
 }
 
 # The file store of the run: INVOICE_FILE_STORE as given, where "file:"
-# alone means a directory of the run (exported for httpd.sh and the tests).
+# alone means a directory of the run, and "s3" alone a test S3 of the run
+# (s3rver behind a proxy that checks every signature, test/s3/s3.sh) with
+# its keys in AWS_* (all exported for httpd.sh and the tests).
 stack_file_store() {
     case ${INVOICE_FILE_STORE:-pg} in
         file:) INVOICE_FILE_STORE=file:$RUN_DIR/files ;;
+        s3)
+            S3_PORT=$(pick_port "$@")
+            "$REPO_ROOT/test/s3/s3.sh" start "$RUN_DIR/s3" "$S3_PORT" >&2
+            INVOICE_FILE_STORE=s3:http://127.0.0.1:$S3_PORT/invoices
+            export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1
+            ;;
     esac
     export INVOICE_FILE_STORE=${INVOICE_FILE_STORE:-pg}
 }
@@ -118,7 +127,7 @@ stack_start() {
     PG_PORT=$(pick_port)
     HTTP_PORT=$(pick_port "$PG_PORT")
     BASE_URL=http://127.0.0.1:$HTTP_PORT
-    stack_file_store
+    stack_file_store "$PG_PORT" "$HTTP_PORT"
     stack_log "run dir $RUN_DIR, PostgreSQL on 127.0.0.1:$PG_PORT, Apache on 127.0.0.1:$HTTP_PORT, files in $INVOICE_FILE_STORE"
     "$REPO_ROOT/scripts/pg.sh" start "$PG_DIR" "$PG_PORT" >&2
     "$REPO_ROOT/scripts/httpd.sh" start "$HTTPD_DIR" "$HTTP_PORT" "$PG_PORT" >&2

@@ -18,8 +18,8 @@ void invoice_filestores_register(apr_pool_t *p)
 {
     ap_register_provider(p, INVOICE_FILES_PROVIDER_GROUP, "file",
                          INVOICE_FILES_PROVIDER_VERSION, &invoice_files_dir);
-    /* TEMP-S3 ap_register_provider(p, INVOICE_FILES_PROVIDER_GROUP, "s3",
-                         INVOICE_FILES_PROVIDER_VERSION, &invoice_files_s3); */
+    ap_register_provider(p, INVOICE_FILES_PROVIDER_GROUP, "s3",
+                         INVOICE_FILES_PROVIDER_VERSION, &invoice_files_s3);
 }
 
 /* The backend of "scheme:where", and where; NULL when there is none. */

@@ -65,7 +65,7 @@ $(ASAN_MODULE): $(MODULE_SRCS) $(HEADERS) VERSION test/faults/sanitizer_options.
 	@mkdir -p $(dir $@)
 	@echo "CC $@ (ASan/UBSan)"
 	@$(CC) $(ASAN_MODULE_CFLAGS) -shared $(MODULE_SRCS) test/faults/sanitizer_options.c \
-	    -lpq -ljson-c -lcrypto -o $@
+	    -lpq -ljson-c -lcrypto -lcurl -laprutil-1 -o $@
 
 test-asan: build $(INTEGRATION_BIN) $(ASAN_MODULE)
 	test/faults/asan.sh $(ASAN_MODULE) $(INTEGRATION_BIN)

@@ -2,8 +2,8 @@
 # Operations tests against real servers: health and readiness, Prometheus
 # metrics (validated by promtool, counted across children), trace context
 # and the JSON access log, the mod_status section, and horizontal
-# scale-out: two independent Apache instances on one PostgreSQL, and two
-# more sharing a file: store.
+# scale-out: two independent Apache instances on one PostgreSQL, two more
+# sharing a file: store, and nodes on one S3 bucket.
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/common.sh"
 
@@ -19,6 +19,8 @@ cleanup() {
     "$REPO_ROOT/scripts/httpd.sh" stop "$RUN/b" >/dev/null 2>&1
     "$REPO_ROOT/scripts/httpd.sh" stop "$RUN/c" >/dev/null 2>&1
     "$REPO_ROOT/scripts/httpd.sh" stop "$RUN/d" >/dev/null 2>&1
+    for n in e f g h; do "$REPO_ROOT/scripts/httpd.sh" stop "$RUN/$n" >/dev/null 2>&1; done
+    "$REPO_ROOT/test/s3/s3.sh" stop "$RUN/s3" >/dev/null 2>&1
     "$REPO_ROOT/scripts/pg.sh" stop "$RUN/pg" >/dev/null 2>&1
     rm -rf "$RUN"
 }
@@ -166,6 +168,36 @@ check "A (pg store) reads it too: rows say where" eval 'curl -s -H "Authorizatio
 check "C counts its write" eval '[ "$(metric "$C" "invoice_file_store_seconds_count{backend=\"file\",op=\"write\"}")" -ge 1 ]'
 check "D counts its read" eval '[ "$(metric "$D" "invoice_file_store_seconds_count{backend=\"file\",op=\"read\"}")" -ge 1 ]'
 "$REPO_ROOT/scripts/httpd.sh" stop "$RUN/c"; "$REPO_ROOT/scripts/httpd.sh" stop "$RUN/d"
+
+# --- two nodes on one bucket (a test S3 that checks every signature):
+# created on E, downloaded through E (proxied) and F (a redirect to a
+# presigned URL); refused keys and a missing bucket are misconfigurations.
+S3P=$(pick_port "$PGPORT" "$PA" "$PB")
+"$REPO_ROOT/test/s3/s3.sh" start "$RUN/s3" "$S3P" >/dev/null
+BUCKET=http://127.0.0.1:$S3P/invoices
+s3_node() {     # s3_node NAME STORE SECRET [EXTRA CONF LINE]: an Apache on it
+    local port; port=$(pick_port "$PGPORT" "$PA" "$PB" "$S3P")
+    mkdir -p "$RUN/$1"; echo "${4:-}" >"$RUN/$1/extra.conf"
+    AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=$3 AWS_REGION=us-east-1 \
+        INVOICE_FILE_STORE=$2 "$REPO_ROOT/scripts/httpd.sh" start "$RUN/$1" "$port" "$PGPORT" >/dev/null
+    echo "http://127.0.0.1:$port"
+}
+E=$(s3_node e "s3:$BUCKET" S3RVER)
+F=$(s3_node f "s3:$BUCKET" S3RVER "InvoiceS3Delivery redirect")
+s3_id=$(create "$E" 702)
+check "E downloads its S3 file (proxied)" eval 'curl -s -H "Authorization: consumer 2" "$E/api/consumer/invoices/$s3_id/file" | cmp -s - "$PDF"'
+check "F answers 302 to a presigned URL" matches "$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -H 'Authorization: consumer 2' "$F/api/consumer/invoices/$s3_id/file")" "^302 $BUCKET/$s3_id\?X-Amz-Algorithm=AWS4-HMAC-SHA256&"
+check "... which the bucket serves byte-identical" eval 'curl -s -L -H "Authorization: consumer 2" "$F/api/consumer/invoices/$s3_id/file" | cmp -s - "$PDF"'
+check "... only after the caller's scope check" eq "$(status_of -H 'Authorization: consumer 3' "$F/api/consumer/invoices/$s3_id/file")" 404
+"$REPO_ROOT/scripts/httpd.sh" stop "$RUN/e"; "$REPO_ROOT/scripts/httpd.sh" stop "$RUN/f"
+G=$(s3_node g "s3:$BUCKET" WRONG)
+check "refused keys: readyz 503 naming them" matches "$(curl -s "$G/readyz")" 'misconfiguration.*|refused the credentials'
+check "refused keys: a create is 503 misconfiguration" matches "$(curl -s -X POST -H 'Authorization: sender 703' -H 'Content-Type: application/json' --data-binary @"$BODY" "$G/api/sender/invoices")" '"status":503.*"cause":"misconfiguration"'
+"$REPO_ROOT/scripts/httpd.sh" stop "$RUN/g"
+H=$(s3_node h "s3:http://127.0.0.1:$S3P/nobucket" S3RVER)
+check "missing bucket: readyz 503 naming it" matches "$(curl -s "$H/readyz")" 'no bucket nobucket'
+"$REPO_ROOT/scripts/httpd.sh" stop "$RUN/h"
+"$REPO_ROOT/test/s3/s3.sh" stop "$RUN/s3"
 
 # --- mod_status section
 check "server-status shows our counters" matches "$(curl -s "$B/server-status?auto")" 'InvoiceCreated: [0-9]+'

@@ -10,7 +10,7 @@
 
 S3_TEST_BIN := build/test_s3
 S3_STORE_SRCS := $(sort $(wildcard src/store/files/s3*.c))
-S3_STORE_HEADERS := $(wildcard src/store/files/s3*.h) src/store/files.h \
+S3_STORE_HEADERS := $(wildcard src/store/files/s3*.h) src/store/files.h $(HEADERS) \
                     src/store/store.h src/core/util/hex.h src/core/util/sha256.h
 # The core helpers the backend uses.
 S3_CORE_SRCS := src/core/util/hex.c src/core/util/sha256.c

@@ -7,6 +7,7 @@
  *   S3_TEST_PORT    the proxy's port on 127.0.0.1 (bucket "invoices")
  *   S3_TEST_TOKEN   the one session token the proxy accepts
  *   S3_TEST_DIR     a scratch directory (the spool directory is made in it)
+ *   S3_TEST_VERBOSE set: libcurl's trace of every request, on stderr
  *
  * Virtual-host buckets need a host name that reaches 127.0.0.1: calls of
  * curl_easy_perform are wrapped (-Wl,--wrap=curl_easy_perform) to add a
@@ -60,7 +61,9 @@ CURLcode __wrap_curl_easy_perform(CURL *h)
     if (pinned != NULL) {
         curl_easy_setopt(h, CURLOPT_RESOLVE, pinned);
     }
-    if (getenv("S3_TEST_VERBOSE")) curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+    if (getenv("S3_TEST_VERBOSE") != NULL) {
+        curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+    }
     rc = __real_curl_easy_perform(h);
     if (curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &opened) == CURLE_OK) {
         __atomic_add_fetch(&connections, opened, __ATOMIC_RELAXED);
@@ -343,6 +346,8 @@ static void test_where(void **state)
     assert_non_null(s3->configure(p, "http://127.0.0.1:9000", &settings,
                                   &none));
     assert_non_null(s3->configure(p, "http://localhost/", &settings, &none));
+    assert_non_null(s3->configure(p, "https://s3.eu-west-1.amazonaws.com",
+                                  &settings, &none));
     assert_non_null(s3->configure(p, "http://h/Bad_Bucket", &settings, &none));
     assert_non_null(s3->configure(p, "http://h/b12/a/../c", &settings, &none));
     assert_non_null(s3->configure(p, "http://h/b12?x=1", &settings, &none));
@@ -542,7 +547,7 @@ static void test_empty_file(void **state)
     sink_buf_t b = { 0 };
 
     assert_status(write_file(st, p, "empty", (const unsigned char *)"", 0,
-                                1, &why), OK);
+                             1, &why), OK);
     assert_status(read_into(st, p, "empty", 0, 0, &b, &why), OK);
     assert_int_equal(b.len, 0);
 }
@@ -556,11 +561,13 @@ static void test_remove(void **state)
     invoice_files_status_t again;
 
     assert_status(write_file(st, p, "gone", (const unsigned char *)"x", 1,
-                                1, &why), OK);
+                             1, &why), OK);
     assert_status(s3->remove(st, p, "gone", &why), OK);
-    assert_status(read_into(st, p, "gone", 0, 1, &b, &why), INVOICE_FILES_NOT_FOUND);
+    assert_status(read_into(st, p, "gone", 0, 1, &b, &why),
+                  INVOICE_FILES_NOT_FOUND);
     assert_non_null(strstr(why, "t/gone"));
-    assert_status(read_into(st, p, "gone", 0, 0, &b, &why), INVOICE_FILES_NOT_FOUND);
+    assert_status(read_into(st, p, "gone", 0, 0, &b, &why),
+                  INVOICE_FILES_NOT_FOUND);
     why = NULL;
     again = s3->remove(st, p, "gone", &why);
     assert_true(again == OK || again == INVOICE_FILES_NOT_FOUND);
@@ -579,7 +586,8 @@ static void test_abort_and_bad_commits(void **state)
     assert_status(s3->put(w, "abc", 3, &why), OK);
     s3->abort(w);
     s3->abort(w);
-    assert_status(read_into(st, p, "aborted", 0, 3, &b, &why), INVOICE_FILES_NOT_FOUND);
+    assert_status(read_into(st, p, "aborted", 0, 3, &b, &why),
+                  INVOICE_FILES_NOT_FOUND);
     /* A size that is not what was put: refused before any request. */
     assert_status(s3->begin(st, p, "sized", &w, &why), OK);
     assert_status(s3->put(w, "abc", 3, &why), OK);
@@ -589,10 +597,13 @@ static void test_abort_and_bad_commits(void **state)
     assert_status(s3->put(w, "abc", 3, &why), OK);
     assert_status(s3->commit(w, wrong, 3, &why), INVOICE_FILES_UNAVAILABLE);
     assert_non_null(strstr(why, "XAmzContentSHA256Mismatch"));
-    assert_status(read_into(st, p, "digest", 0, 3, &b, &why), INVOICE_FILES_NOT_FOUND);
+    assert_status(read_into(st, p, "digest", 0, 3, &b, &why),
+                  INVOICE_FILES_NOT_FOUND);
     assert_status(s3->begin(st, p, "", &w, &why), INVOICE_FILES_MISCONFIGURED);
-    assert_status(s3->begin(st, p, "a/./b", &w, &why), INVOICE_FILES_MISCONFIGURED);
-    assert_status(read_into(st, p, "../x", 0, 1, &b, &why), INVOICE_FILES_NOT_FOUND);
+    assert_status(s3->begin(st, p, "a/./b", &w, &why),
+                  INVOICE_FILES_MISCONFIGURED);
+    assert_status(read_into(st, p, "../x", 0, 1, &b, &why),
+                  INVOICE_FILES_NOT_FOUND);
     assert_int_equal(spool_files(), 0);
 }
 
@@ -605,9 +616,10 @@ static void test_sink_refuses(void **state)
     sink_buf_t b = { 0 };
 
     assert_status(write_file(st, p, "refused", data, 300000, 100000,
-                                &why), OK);
+                             &why), OK);
     b.calls_left = 1;
-    assert_status(read_into(st, p, "refused", 0, 300000, &b, &why), INVOICE_FILES_ABORTED);
+    assert_status(read_into(st, p, "refused", 0, 300000, &b, &why),
+                  INVOICE_FILES_ABORTED);
     assert_true(b.len > 0 && b.len < 300000);
     assert_read_equals(st, p, "refused", 0, 300000, data);
 }
@@ -620,25 +632,36 @@ static void test_list(void **state)
     const char *where = apr_psprintf(p, "/invoices/list-%d", (int)getpid());
     const char *why = NULL;
     apr_time_t before_puts = apr_time_now() - apr_time_from_sec(2);
+    apr_time_t between = 0;
     char key[2] = "a";
 
     use_env_credentials("S3RVER", "S3RVER", NULL);
     st = store_at(p, local_where(p, port, where), NULL);
     st->list_page_size = 2;         /* 5 keys: 3 pages */
     for (; key[0] < 'f'; key[0]++) {
+        if (key[0] == 'c') {
+            /* Listings give times to the second (AWS's too): c, d and e
+             * are written in a later second than a and b. */
+            between = apr_time_from_sec(apr_time_sec(apr_time_now()) + 1);
+            apr_sleep(between - apr_time_now() + apr_time_from_msec(10));
+        }
         assert_status(write_file(st, p, key, (const unsigned char *)key, 1,
-                                    1, &why), OK);
+                                 1, &why), OK);
     }
     assert_status(s3->list(st, p, apr_time_now() + apr_time_from_sec(60),
-                              collect_key, &l, &why), OK);
+                           collect_key, &l, &why), OK);
     assert_int_equal(l.keys->nelts, 5);
     assert_true(listed(&l, "a") && listed(&l, "e"));
+    l.keys->nelts = 0;
+    assert_status(s3->list(st, p, between, collect_key, &l, &why), OK);
+    assert_int_equal(l.keys->nelts, 2);
+    assert_true(listed(&l, "a") && listed(&l, "b"));
     l.keys->nelts = 0;
     assert_status(s3->list(st, p, before_puts, collect_key, &l, &why), OK);
     assert_int_equal(l.keys->nelts, 0);
     l.stop_after = 3;
     assert_status(s3->list(st, p, apr_time_now() + apr_time_from_sec(60),
-                              collect_key, &l, &why), OK);
+                           collect_key, &l, &why), OK);
     assert_int_equal(l.keys->nelts, 3);
 }
 
@@ -661,11 +684,11 @@ static void test_odd_keys(void **state)
         apr_off_t n = (apr_off_t)strlen(keys[i]);
 
         assert_status(write_file(st, p, keys[i], data, (apr_size_t)n, 4,
-                                    &why), OK);
+                                 &why), OK);
         assert_read_equals(st, p, keys[i], 0, n, data);
     }
     assert_status(s3->list(st, p, apr_time_now() + apr_time_from_sec(60),
-                              collect_key, &l, &why), OK);
+                           collect_key, &l, &why), OK);
     for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++) {
         assert_true(listed(&l, keys[i]));
     }
@@ -721,7 +744,7 @@ static void test_session_token(void **state)
     use_env_credentials("S3RVER", "S3RVER", token);
     st = store_at(p, local_where(p, port, "/invoices/t"), NULL);
     assert_status(write_file(st, p, "tok", (const unsigned char *)"tk", 2,
-                                2, &why), OK);
+                             2, &why), OK);
     assert_read_equals(st, p, "tok", 0, 2, (const unsigned char *)"tk");
     url = s3->presign(st, p, "tok", 60);
     assert_non_null(strstr(url, "X-Amz-Security-Token="));
@@ -754,8 +777,9 @@ static void test_wrong_credentials(void **state)
     assert_non_null(strstr(why, "SignatureDoesNotMatch"));
     assert_null(strstr(why, "WRONG-SECRET"));
     assert_status(write_file(st, p, "w", (const unsigned char *)"w", 1, 1,
-                                &why), INVOICE_FILES_MISCONFIGURED);
-    assert_status(read_into(st, p, "small", 0, 1, &b, &why), INVOICE_FILES_MISCONFIGURED);
+                             &why), INVOICE_FILES_MISCONFIGURED);
+    assert_status(read_into(st, p, "small", 0, 1, &b, &why),
+                  INVOICE_FILES_MISCONFIGURED);
     f = fetch(s3->presign(st, p, "small", 60), NULL);
     assert_int_equal(f.status, 403);
     free((char *)f.body);
@@ -777,78 +801,10 @@ static void test_missing_bucket(void **state)
     assert_string_equal(why, apr_psprintf(p, "no bucket nobucket at "
                                           "127.0.0.1:%d", port));
     assert_status(write_file(st, p, "x", (const unsigned char *)"x", 1, 1,
-                                &why), INVOICE_FILES_MISCONFIGURED);
+                             &why), INVOICE_FILES_MISCONFIGURED);
 }
 
-/* A port nobody listens on (bound, then closed). */
-static int closed_port(void)
-{
-    struct sockaddr_in a = { 0 };
-    socklen_t n = sizeof(a);
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
-    getsockname(s, (struct sockaddr *)&a, &n);
-    close(s);
-    return ntohs(a.sin_port);
-}
-
-static void test_stopped_server(void **state)
-{
-    apr_pool_t *p = *state;
-    void *st;
-    const char *why = NULL;
-    sink_buf_t b = { 0 };
-
-    use_env_credentials("S3RVER", "S3RVER", NULL);
-    st = store_at(p, local_where(p, closed_port(), "/invoices"), NULL);
-    assert_status(s3->check(st, p, &why), INVOICE_FILES_UNAVAILABLE);
-    assert_non_null(strstr(why, "no answer from S3 at 127.0.0.1:"));
-    assert_status(read_into(st, p, "small", 0, 1, &b, &why), INVOICE_FILES_UNAVAILABLE);
-    assert_status(write_file(st, p, "x", (const unsigned char *)"x", 1, 1,
-                                &why), INVOICE_FILES_UNAVAILABLE);
-    assert_status(s3->remove(st, p, "x", &why), INVOICE_FILES_UNAVAILABLE);
-    assert_int_equal(spool_files(), 0);
-}
-
-/* A server that takes the connection and never answers: the no-progress
- * bound (the settings' timeout) ends the request. */
-static void test_silent_server(void **state)
-{
-    apr_pool_t *p = *state;
-    invoice_files_settings_t settings = { 0 };
-    struct sockaddr_in a = { 0 };
-    socklen_t n = sizeof(a);
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    const char *why = NULL;
-    apr_time_t t0;
-    void *st;
-
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
-    assert_int_equal(listen(s, 8), 0);
-    getsockname(s, (struct sockaddr *)&a, &n);
-    use_env_credentials("S3RVER", "S3RVER", NULL);
-    settings.timeout = apr_time_from_sec(1);
-    st = store_at(p, local_where(p, ntohs(a.sin_port), "/invoices"),
-                  &settings);
-    t0 = apr_time_now();
-    assert_status(s3->check(st, p, &why), INVOICE_FILES_UNAVAILABLE);
-    assert_true(apr_time_now() - t0 < apr_time_from_sec(8));
-    assert_non_null(strstr(why, "no answer from S3"));
-    close(s);
-}
-
-/* ---- what S3 services may answer, from a canned server ---- */
-
-typedef struct {
-    int listener;
-    const char *answer;             /* to the one request it takes */
-} canned_t;
-
+/* A socket listening on a free loopback port. */
 static int listening_socket(int *at_port)
 {
     struct sockaddr_in a = { 0 };
@@ -863,6 +819,62 @@ static int listening_socket(int *at_port)
     *at_port = ntohs(a.sin_port);
     return s;
 }
+
+/* A port nobody listens on (it did, a moment ago). */
+static int closed_port(void)
+{
+    int at;
+
+    close(listening_socket(&at));
+    return at;
+}
+
+static void test_stopped_server(void **state)
+{
+    apr_pool_t *p = *state;
+    void *st;
+    const char *why = NULL;
+    sink_buf_t b = { 0 };
+
+    use_env_credentials("S3RVER", "S3RVER", NULL);
+    st = store_at(p, local_where(p, closed_port(), "/invoices"), NULL);
+    assert_status(s3->check(st, p, &why), INVOICE_FILES_UNAVAILABLE);
+    assert_non_null(strstr(why, "no answer from S3 at 127.0.0.1:"));
+    assert_status(read_into(st, p, "small", 0, 1, &b, &why),
+                  INVOICE_FILES_UNAVAILABLE);
+    assert_status(write_file(st, p, "x", (const unsigned char *)"x", 1, 1,
+                             &why), INVOICE_FILES_UNAVAILABLE);
+    assert_status(s3->remove(st, p, "x", &why), INVOICE_FILES_UNAVAILABLE);
+    assert_int_equal(spool_files(), 0);
+}
+
+/* A server that takes the connection and never answers: the no-progress
+ * bound (the settings' timeout) ends the request. */
+static void test_silent_server(void **state)
+{
+    apr_pool_t *p = *state;
+    invoice_files_settings_t settings = { 0 };
+    int at, s = listening_socket(&at);  /* the kernel accepts, nobody reads */
+    const char *why = NULL;
+    apr_time_t t0;
+    void *st;
+
+    use_env_credentials("S3RVER", "S3RVER", NULL);
+    settings.timeout = apr_time_from_sec(1);
+    st = store_at(p, local_where(p, at, "/invoices"), &settings);
+    t0 = apr_time_now();
+    assert_status(s3->check(st, p, &why), INVOICE_FILES_UNAVAILABLE);
+    assert_true(apr_time_now() - t0 < apr_time_from_sec(8));
+    assert_non_null(strstr(why, "no answer from S3"));
+    close(s);
+}
+
+/* ---- what S3 services may answer, from a canned server ---- */
+
+typedef struct {
+    int listener;
+    const char *answer;             /* to the one request it takes */
+} canned_t;
 
 /* One request (headers only: no PUT here), one answer, then close. */
 static void *APR_THREAD_FUNC serve_canned(apr_thread_t *thread, void *data)
@@ -892,52 +904,47 @@ static void *APR_THREAD_FUNC serve_canned(apr_thread_t *thread, void *data)
 typedef struct {
     const char *what;
     const char *op;                 /* "read", "list", "remove", "check" */
-    const char *answer;
+    const char *status;             /* the answer: "200 OK" */
+    const char *headers;            /* "Name: value\r\n"... */
+    const char *body;
     invoice_files_status_t expected;
     const char *bytes_or_why;       /* read: the bytes; else: in the why */
 } canned_case_t;
 
 static const canned_case_t canned_cases[] = {
-    { "Range ignored", "read", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n"
-      "Connection: close\r\n\r\n0123456789", OK, "2345" },
-    { "more than asked", "read", "HTTP/1.1 206 Partial Content\r\n"
-      "Content-Range: bytes 1-9/10\r\nContent-Length: 9\r\n"
-      "Connection: close\r\n\r\n123456789", OK, "2345" },
-    { "from beyond", "read", "HTTP/1.1 206 Partial Content\r\n"
-      "Content-Range: bytes 4-5/10\r\nContent-Length: 2\r\n\r\n45",
-      INVOICE_FILES_UNAVAILABLE, "from beyond byte 2" },
-    { "no Content-Range", "read", "HTTP/1.1 206 Partial Content\r\n"
-      "Content-Length: 4\r\n\r\n2345", INVOICE_FILES_UNAVAILABLE,
-      "without a Content-Range" },
-    { "shorter object", "read", "HTTP/1.1 206 Partial Content\r\n"
-      "Content-Range: bytes 2-3/4\r\nContent-Length: 2\r\n\r\n23",
-      INVOICE_FILES_MISCONFIGURED, "ends before byte 6" },
-    { "slow down", "read", "HTTP/1.1 503 Slow Down\r\nContent-Length: 97\r\n"
-      "\r\n<Error><Code>SlowDown</Code><Message>Please reduce your request "
-      "rate.</Message></Error>\n\n\n\n\n\n\n\n\n", INVOICE_FILES_UNAVAILABLE,
+    { "Range ignored", "read", "200 OK", "", "0123456789", OK, "2345" },
+    { "more than asked", "read", "206 Partial Content",
+      "Content-Range: bytes 1-9/10\r\n", "123456789", OK, "2345" },
+    { "from beyond", "read", "206 Partial Content",
+      "Content-Range: bytes 4-5/10\r\n", "45", INVOICE_FILES_UNAVAILABLE,
+      "from beyond byte 2" },
+    { "no Content-Range", "read", "206 Partial Content", "", "2345",
+      INVOICE_FILES_UNAVAILABLE, "without a Content-Range" },
+    { "shorter object", "read", "206 Partial Content",
+      "Content-Range: bytes 2-3/4\r\n", "23", INVOICE_FILES_MISCONFIGURED,
+      "ends before byte 6" },
+    { "slow down", "read", "503 Slow Down", "", "<Error><Code>SlowDown</Code>"
+      "<Message>Please reduce your request rate.</Message></Error>",
+      INVOICE_FILES_UNAVAILABLE,
       "answered 503: SlowDown: Please reduce your request rate." },
-    { "wrong region", "check", "HTTP/1.1 301 Moved Permanently\r\n"
-      "Content-Length: 54\r\n\r\n<Error><Code>PermanentRedirect</Code>"
-      "</Error>\n\n\n\n\n\n\n", INVOICE_FILES_MISCONFIGURED,
+    { "wrong endpoint", "check", "301 Moved Permanently", "",
+      "<Error><Code>PermanentRedirect</Code></Error>",
+      INVOICE_FILES_MISCONFIGURED,
       "sends bucket invoices elsewhere (301, PermanentRedirect)" },
-    { "bad region", "check", "HTTP/1.1 400 Bad Request\r\n"
-      "Content-Length: 132\r\n\r\n<Error><Code>AuthorizationHeaderMalformed"
-      "</Code><Message>the region 'us-east-1' is wrong; expecting "
-      "'eu-west-1'</Message></Error>\n\n", INVOICE_FILES_MISCONFIGURED,
-      "expecting 'eu-west-1'" },
-    { "a proxy's page", "check", "HTTP/1.1 502 Bad Gateway\r\n"
-      "Content-Length: 17\r\n\r\n<html>oops</html>",
+    { "wrong region", "check", "400 Bad Request", "",
+      "<Error><Code>AuthorizationHeaderMalformed</Code><Message>the region "
+      "'us-east-1' is wrong; expecting 'eu-west-1'</Message></Error>",
+      INVOICE_FILES_MISCONFIGURED, "expecting 'eu-west-1'" },
+    { "a proxy's page", "check", "502 Bad Gateway", "", "<html>oops</html>",
       INVOICE_FILES_UNAVAILABLE, "answered 502: HTTP 502" },
-    { "not a listing", "list", "HTTP/1.1 200 OK\r\nContent-Length: 17\r\n"
-      "\r\n<html>oops</html>", INVOICE_FILES_UNAVAILABLE,
-      "where a listing was expected" },
-    { "endless listing", "list", "HTTP/1.1 200 OK\r\nContent-Length: 61\r\n"
-      "\r\n<ListBucketResult><IsTruncated>true</IsTruncated>"
-      "</ListBucketResult>", INVOICE_FILES_UNAVAILABLE,
-      "without a NextContinuationToken" },
-    { "no key", "remove", "HTTP/1.1 404 Not Found\r\nContent-Length: 34\r\n"
-      "\r\n<Error><Code>NoSuchKey</Code></Error>",
-      INVOICE_FILES_NOT_FOUND, "no object k in bucket invoices" },
+    { "not a listing", "list", "200 OK", "", "<html>oops</html>",
+      INVOICE_FILES_UNAVAILABLE, "where a listing was expected" },
+    { "endless listing", "list", "200 OK", "", "<ListBucketResult>"
+      "<IsTruncated>true</IsTruncated></ListBucketResult>",
+      INVOICE_FILES_UNAVAILABLE, "without a NextContinuationToken" },
+    { "no key", "remove", "404 Not Found", "",
+      "<Error><Code>NoSuchKey</Code></Error>", INVOICE_FILES_NOT_FOUND,
+      "no object k in bucket invoices" },
 };
 
 static int never_called(void *ctx, const char *key)
@@ -957,7 +964,9 @@ static invoice_files_status_t run_canned(apr_pool_t *p,
     void *store;
 
     server.listener = listening_socket(&at);
-    server.answer = c->answer;
+    server.answer = apr_psprintf(p, "HTTP/1.1 %s\r\n%sContent-Length: %d\r\n"
+                                 "Connection: close\r\n\r\n%s", c->status,
+                                 c->headers, (int)strlen(c->body), c->body);
     assert_int_equal(apr_thread_create(&thread, NULL, serve_canned, &server,
                                        p), APR_SUCCESS);
     use_env_credentials("S3RVER", "S3RVER", NULL);
@@ -1022,10 +1031,10 @@ static void test_virtual_host(void **state)
     st = store_at(p, apr_psprintf(p, "http://%s:%d", host, port), NULL);
     assert_status(s3->check(st, p, &why), OK);
     assert_status(write_file(st, p, "vhost/one", (const unsigned char *)
-                                "v1", 2, 2, &why), OK);
+                             "v1", 2, 2, &why), OK);
     assert_read_equals(st, p, "vhost/one", 0, 2, (const unsigned char *)"v1");
     assert_status(s3->list(st, p, apr_time_now() + apr_time_from_sec(60),
-                              collect_key, &l, &why), OK);
+                           collect_key, &l, &why), OK);
     assert_true(listed(&l, "vhost/one"));
     f = fetch(s3->presign(st, p, "vhost/one", 60), NULL);
     assert_int_equal(f.status, 200);

@@ -62,8 +62,8 @@ static void child_init(void *state, apr_pool_t *pchild)
     const char *dir;
 
     invoice_s3_client_child_init(&st->client, pchild);
-    /* Found once, before threads run (apr_temp_dir_get keeps its answer
-     * in a global without a lock), as the user that writes there. */
+    /* Found once per process, as the user that writes there, and early:
+     * apr_temp_dir_get keeps its answer in a global without a lock. */
     if (apr_temp_dir_get(&dir, pchild) == APR_SUCCESS) {
         st->spool_dir = dir;
     }

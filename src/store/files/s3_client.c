@@ -320,6 +320,9 @@ static int set_common(const invoice_s3_client_t *c, apr_pool_t *p,
     ok &= curl_easy_setopt(h, CURLOPT_URL, apr_pstrcat(
         p, c->endpoint->origin, t->rq->target, NULL)) == CURLE_OK;
     ok &= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
+    /* S3 speaks HTTP/1.1 (and that is what the signing was tested on). */
+    ok &= curl_easy_setopt(h, CURLOPT_HTTP_VERSION,
+                           (long)CURL_HTTP_VERSION_1_1) == CURLE_OK;
     ok &= curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https")
           == CURLE_OK;
     ok &= curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L) == CURLE_OK;
@@ -349,6 +352,7 @@ static int set_method(transfer_t *t)
     const invoice_s3_request_t *rq = t->rq;
     CURL *h = t->handle;
     apr_off_t start = 0;
+    apr_status_t rv;
     int ok = 1;
 
     if (rq->range != NULL) {
@@ -360,7 +364,10 @@ static int set_method(transfer_t *t)
         ok &= curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "DELETE")
               == CURLE_OK;
     } else if (strcmp(rq->method, "PUT") == 0) {
-        ok &= apr_file_seek(rq->upload, APR_SET, &start) == APR_SUCCESS;
+        if ((rv = apr_file_seek(rq->upload, APR_SET, &start)) != APR_SUCCESS) {
+            t->upload_error = rv;
+            return 0;
+        }
         ok &= curl_easy_setopt(h, CURLOPT_UPLOAD, 1L) == CURLE_OK;
         ok &= curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read) == CURLE_OK;
         ok &= curl_easy_setopt(h, CURLOPT_READDATA, t) == CURLE_OK;

@@ -71,7 +71,7 @@ static const char *read_private_file(apr_pool_t *p, const char *path,
     }
     if (fi.protection & GROUP_OR_OTHERS) {
         return apr_psprintf(p, "the S3 credentials file %s may be opened by "
-                            "group or others (mode %o%o%o): chmod 600 %s",
+                            "group or others (mode 0%o%o%o): chmod 600 %s",
                             path, (fi.protection >> 8) & 7,
                             (fi.protection >> 4) & 7, fi.protection & 7, path);
     }

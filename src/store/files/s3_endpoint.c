@@ -143,7 +143,8 @@ static const char *parse_authority(apr_pool_t *p, const char *where,
 }
 
 /* Virtual-host style: the bucket is the name before ".s3." or ".s3-"
- * (AWS), else the first label. */
+ * (AWS), else the first label.  Not an IP address, nor AWS's service
+ * name itself (s3.REGION.amazonaws.com has no bucket in it). */
 static const char *bucket_of_host(apr_pool_t *p, const char *where,
                                   const char *host, const char **bucket)
 {
@@ -152,7 +153,8 @@ static const char *bucket_of_host(apr_pool_t *p, const char *where,
     const char *end = s3 != NULL ? s3 : s3_dash != NULL ? s3_dash
                                                         : strchr(host, '.');
 
-    if (host[0] == '[' || end == NULL
+    if (host[0] == '[' || end == NULL || strncmp(host, "s3.", 3) == 0
+        || strncmp(host, "s3-", 3) == 0
         || strspn(host, "0123456789.") == strlen(host)) {
         return bad(p, where, "no bucket: name it in the path "
                    "(http(s)://HOST[:PORT]/BUCKET) or in the host name "
