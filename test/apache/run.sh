@@ -296,6 +296,36 @@ check "configtest: a bad InvoiceIdempotencyTTL" configtest ttl "InvoiceIdempoten
     InvoiceIdempotencyTTL 1y
 </Location>"
 
+check "configtest: InvoiceFileStore with an unknown scheme" configtest store "InvoiceFileStore: 'ftp://x' names no store" <<<"$DBD
+<Location /api>
+    InvoiceAPI On
+    InvoiceFileStore ftp://x
+</Location>"
+check "configtest: a relative file: store" configtest relstore "INV00404: InvoiceFileStore file:files at $CT/relstore.conf:14: file: needs an absolute directory" <<<"$DBD
+<Location /api>
+    InvoiceAPI On
+    InvoiceFileStore file:files
+</Location>"
+printf '[default]\naws_access_key_id = AK\naws_secret_access_key = SECRET\n' >"$CT/creds"
+chmod 644 "$CT/creds"
+check "configtest: an S3 credentials file others may read" configtest s3creds "chmod 600" <<<"$DBD
+InvoiceS3CredentialsFile $CT/creds
+<Location /api>
+    InvoiceAPI On
+    InvoiceFileStore s3:http://127.0.0.1:9/invoices
+</Location>"
+check "configtest: ... and never shows the secret" eval '[[ $LAST_OUT != *SECRET* ]]'
+chmod 600 "$CT/creds"
+check "configtest: an S3 store with a private credentials file" configtest s3ok OK <<<"$DBD
+InvoiceS3CredentialsFile $CT/creds
+InvoiceS3Delivery redirect
+<Location /api>
+    InvoiceAPI On
+    InvoiceFileStore s3:http://127.0.0.1:9/invoices
+</Location>"
+check "configtest: a bad InvoiceS3Delivery" configtest delivery "InvoiceS3Delivery must be proxy or redirect" <<<"$DBD
+InvoiceS3Delivery teleport"
+
 # --- 4. misconfiguration: /readyz says why, the log says it once ----------
 # A role with a password (scram) for the password cases, and databases
 # without the schema or with an older one.
@@ -324,7 +354,7 @@ P="host=127.0.0.1 port=$PGPORT connect_timeout=2"
   site noschema "$P dbname=invoice_empty user=invoice"
   site oldschema "$P dbname=invoice_old user=invoice"
   site down "host=127.0.0.1 port=$CLOSED dbname=invoice user=invoice connect_timeout=2"
-  site budget "$P dbname=invoice user=invoice application_name=budget" "    DBDMax 150"
+  site budget "$P dbname=invoice user=invoice application_name=budget" "    DBDMax 300"
 } >"$MC/httpd.conf.in"
 conf_from "$MC/httpd.conf.in" "$MC"
 apachectl -f "$MC/httpd.conf" -k start
@@ -363,7 +393,7 @@ for c in "INV00410: misconfiguration: cannot connect to the database: .*password
 done
 check "misconfig: each cause logged once (not once per child)" \
     eq "$(grep -c 'INV00410: misconfiguration: the schema is at migration 0' "$MC/error_log")" 1
-check "misconfig: the connection budget warning" eval 'grep -q "INV00413: PostgreSQL accepts .* this node alone may open 300 (up to 2 children x DBDMax 150)" "$MC/error_log"'
+check "misconfig: the connection budget warning" eval 'grep -q "INV00413: PostgreSQL accepts .* this node alone may open 600 (up to 2 children x DBDMax 300)" "$MC/error_log"'
 check "misconfig: the budget site still serves" eq "$(status_of -H 'Host: budget.test' "$B/readyz")" 200
 stop_apache "$MC/httpd.conf"
 
