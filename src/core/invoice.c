@@ -54,3 +54,34 @@ invoice_party_status_t invoice_party_parse(const char *value,
     out->id = id;
     return INVOICE_PARTY_OK;
 }
+
+const char *invoice_status_name(invoice_status_t status)
+{
+    static const char *const names[] = { NULL, "open", "paid", "void" };
+
+    return status >= INVOICE_STATUS_OPEN && status <= INVOICE_STATUS_VOID
+               ? names[status] : NULL;
+}
+
+invoice_status_t invoice_status_parse(const char *s, size_t len)
+{
+    for (int st = INVOICE_STATUS_OPEN; st <= INVOICE_STATUS_VOID; st++) {
+        const char *name = invoice_status_name((invoice_status_t)st);
+
+        if (len == strlen(name) && memcmp(s, name, len) == 0) {
+            return (invoice_status_t)st;
+        }
+    }
+    return INVOICE_STATUS_NONE;
+}
+
+const char *invoice_event_type_name(invoice_event_type_t type)
+{
+    static const char *const names[] = {
+        NULL, "invoice.created", "invoice.paid", "invoice.voided",
+        "invoice.downloaded",
+    };
+
+    return type >= INVOICE_EVENT_CREATED && type <= INVOICE_EVENT_DOWNLOADED
+               ? names[type] : NULL;
+}

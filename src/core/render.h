@@ -20,4 +20,9 @@ const char *invoice_render_one(apr_pool_t *p, const invoice_t *inv,
 const char *invoice_render_list(apr_pool_t *p, const apr_array_header_t *items,
                                 int has_more, apr_size_t *len);
 
+/** {"data": [...], "has_more": b} for an array of invoice_event_t. */
+const char *invoice_render_events(apr_pool_t *p,
+                                  const apr_array_header_t *events,
+                                  int has_more, apr_size_t *len);
+
 #endif

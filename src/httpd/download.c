@@ -13,6 +13,7 @@
 #include "core/util/hex.h"
 #include "core/util/sha256.h"
 #include "httpd/filein.h"
+#include "httpd/private.h"
 #include "httpd/respond.h"
 #include "httpd/spool.h"
 #include "httpd/transfers.h"
@@ -167,6 +168,21 @@ static span_t span_of(request_rec *r, apr_off_t size)
     return span;
 }
 
+/* The delivery receipt (first_downloaded_at, and its event), written on
+ * the first download only: the file row said whether it was.  A failure
+ * does not stop the download; the next one writes it. */
+static void note_first_download(invoice_call_t *call)
+{
+    invoice_store_status_t status = invoice_store_downloaded(
+        call->store, call->caller.id, call->route->id);
+
+    if (status != INVOICE_STORE_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, call->r, INVLOGNO(00106)
+                      "the first download of %s could not be recorded; the "
+                      "next download records it", call->route->id);
+    }
+}
+
 /* To a presigned URL of the store (the caller's scope was checked): it
  * expires, so nobody may keep this answer. */
 static int send_redirect(request_rec *r, const char *url)
@@ -202,6 +218,9 @@ static int send_file(invoice_call_t *call, const invoice_file_t *f,
     rv = r->header_only ? OK : fetch_bytes(call, f, span, &body);
     if (rv != OK) {
         return rv;
+    }
+    if (!r->header_only && !f->downloaded) {
+        note_first_download(call);
     }
     remove_byterange_filter(r);
     if (span->kind == INVOICE_RANGE_PARTIAL) {

@@ -2,6 +2,8 @@
  * failure.  See handlers.h. */
 #include "httpd/handlers.h"
 
+#include <apr_strings.h>
+
 #include "core/render.h"
 #include "httpd/counters.h"
 #include "httpd/diagnosis.h"
@@ -14,6 +16,35 @@ int invoice_h_send_invoice(invoice_call_t *call, int status,
     const char *body = invoice_render_one(call->r->pool, inv, &len);
 
     return invoice_send_json(call->r, status, body, len);
+}
+
+const char *invoice_h_not_open(const invoice_t *inv, int voiding)
+{
+    if (inv->status == INVOICE_STATUS_VOID) {
+        return voiding ? "the invoice has already been voided"
+                       : "the invoice was voided: it cannot be paid";
+    }
+    return voiding ? "the invoice has been paid: it cannot be voided"
+                   : INVOICE_ALREADY_PAID;
+}
+
+int invoice_h_conflict(invoice_call_t *call, invoice_store_status_t status,
+                       const invoice_t *inv)
+{
+    request_rec *r = call->r;
+
+    if (status == INVOICE_STORE_REFERENCE_TAKEN) {
+        const char *members[] = { "invoice_id", inv->id, NULL };
+
+        return invoice_send_problem_members(r, HTTP_CONFLICT, apr_pstrcat(
+            r->pool, "the reference '", inv->reference, "' is already used by "
+            "invoice ", inv->id, NULL), members);
+    }
+    if (status == INVOICE_STORE_CONFLICT) {
+        return invoice_send_problem(r, HTTP_CONFLICT, invoice_h_not_open(
+            inv, call->route->action == INVOICE_ACTION_SENDER_VOID), NULL);
+    }
+    return invoice_h_store_failure(call, status);
 }
 
 int invoice_h_store_failure(invoice_call_t *call,

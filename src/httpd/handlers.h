@@ -27,9 +27,15 @@ invoice_handler_fn invoice_h_create, invoice_h_upload;
 invoice_handler_fn invoice_h_list, invoice_h_show, invoice_h_pay;
 /* The file download (httpd/download.c). */
 invoice_handler_fn invoice_h_download;
+/* The sender's void, and the events feeds and histories (httpd/events.c). */
+invoice_handler_fn invoice_h_void, invoice_h_events;
 
 /* The detail of a 409 for an invoice paid before. */
 #define INVOICE_ALREADY_PAID "the invoice has already been paid"
+
+/** The detail of a 409: why inv (paid or void) cannot be paid (voiding 0)
+ *  or voided (voiding 1). */
+const char *invoice_h_not_open(const invoice_t *inv, int voiding);
 
 /* Shared by the handlers (httpd/handlers.c). */
 
@@ -37,8 +43,12 @@ invoice_handler_fn invoice_h_download;
 int invoice_h_send_invoice(invoice_call_t *call, int status,
                            const invoice_t *inv);
 
-/** The answer to a failed store call (never OK); returns DONE. */
+/** The answer to a failed store call (never OK); returns DONE.  inv is
+ *  the invoice the store returned with a CONFLICT or REFERENCE_TAKEN (NULL
+ *  otherwise). */
 int invoice_h_store_failure(invoice_call_t *call,
                             invoice_store_status_t status);
+int invoice_h_conflict(invoice_call_t *call, invoice_store_status_t status,
+                       const invoice_t *inv);
 
 #endif

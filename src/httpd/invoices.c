@@ -37,6 +37,7 @@ int invoice_h_list(invoice_call_t *call)
     }
     page.limit = q.limit;
     page.after = q.starting_after[0] != '\0' ? q.starting_after : NULL;
+    page.status = q.status;
     status = invoice_store_list(call->store, &page, &items, &has_more);
     if (status != INVOICE_STORE_OK) {
         return invoice_h_store_failure(call, status);
@@ -46,7 +47,7 @@ int invoice_h_list(invoice_call_t *call)
 }
 
 /* The reply to a pay under a key, remembered with the payment: 200 with
- * the paid invoice, or the 409 of an invoice paid before. */
+ * the paid invoice, or the 409 of an invoice paid or voided before. */
 static void render_pay(void *ctx, invoice_store_status_t outcome,
                        const invoice_t *inv, invoice_reply_t *reply)
 {
@@ -62,7 +63,7 @@ static void render_pay(void *ctx, invoice_store_status_t outcome,
         reply->status = HTTP_CONFLICT;
         reply->content_type = INVOICE_PROBLEM_MEDIA;
         reply->body = invoice_problem_render(p, HTTP_CONFLICT,
-                                             INVOICE_ALREADY_PAID, NULL,
+                                             invoice_h_not_open(inv, 0), NULL,
                                              &reply->len);
     }
 }
@@ -101,7 +102,7 @@ int invoice_h_pay(invoice_call_t *call)
     status = invoice_store_pay(call->store, call->caller.id, call->route->id,
                                &inv);
     if (status != INVOICE_STORE_OK) {
-        return invoice_h_store_failure(call, status);
+        return invoice_h_conflict(call, status, &inv);
     }
     invoice_count(INVOICE_COUNT_PAID, 1);
     return invoice_h_send_invoice(call, HTTP_OK, &inv);

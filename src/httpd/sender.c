@@ -67,18 +67,36 @@ static int store_new(invoice_call_t *call, const char *id,
     request_rec *r = call->r;
     const char *now = invoice_render_time(r->pool, apr_time_now());
     const char *media = invoice_filetype_media(in->file_type);
-    invoice_new_t row = { id, now, call->caller.id, in->receiver_id, media,
-                          fo ? NULL : in->content, in->content_len, in->sha256,
-                          invoice_file_out_store(fo) };
-    invoice_t inv = { id, call->caller.id, in->receiver_id, media,
-                      (int)in->content_len, 1, NULL, now, now };
+    invoice_new_t row = {
+        .id = id, .inserted_at = now, .sender_id = call->caller.id,
+        .receiver_id = in->receiver_id, .file_type = media,
+        .content = fo ? NULL : in->content, .size = in->content_len,
+        .sha256 = in->sha256, .file_store = invoice_file_out_store(fo),
+        .has_amount = in->terms.has_amount, .amount = in->terms.amount,
+        .currency = in->terms.currency, .due_date = in->terms.due_date,
+        .reference = in->terms.reference,
+    };
+    invoice_t inv = {
+        .id = id, .sender_id = call->caller.id, .receiver_id = in->receiver_id,
+        .file_type = media, .file_size = (int)in->content_len,
+        .status = INVOICE_STATUS_OPEN, .is_payable = 1,
+        .has_amount = in->terms.has_amount, .amount = in->terms.amount,
+        .currency = in->terms.currency, .due_date = in->terms.due_date,
+        .reference = in->terms.reference, .inserted_at = now, .updated_at = now,
+    };
     invoice_reply_t reply = reply_201(r, &inv), stored;
     invoice_store_status_t status = invoice_store_create(
         call->store, &row, key ? &key->idem : NULL, &reply, &inv, &stored);
 
     if (status != INVOICE_STORE_OK) {
-        invoice_file_out_discard(fo);
-        return invoice_idem_answer(call, status, &stored);
+        /* UNAVAILABLE: the row may have committed and only its answer
+         * been lost; its file stays (an orphan at worst, for the sweep). */
+        if (status != INVOICE_STORE_UNAVAILABLE) {
+            invoice_file_out_discard(fo);
+        }
+        return status == INVOICE_STORE_REFERENCE_TAKEN
+                   ? invoice_h_conflict(call, status, &inv)
+                   : invoice_idem_answer(call, status, &stored);
     }
     invoice_count(INVOICE_COUNT_CREATED, 1);
     invoice_count(INVOICE_COUNT_BYTES_UPLOADED, in->content_len);

@@ -27,6 +27,8 @@ typedef enum {
     INVOICE_STORE_KEY_MISMATCH, /* the key came with another request */
     INVOICE_STORE_KEY_BUSY,     /* the key's first request is still running */
     INVOICE_STORE_READ_ONLY,    /* the database takes no writes (a standby): 503 */
+    INVOICE_STORE_REFERENCE_TAKEN,  /* create: the sender used the reference
+                                     * for another invoice (out is it) */
 } invoice_store_status_t;
 
 /* A pooled database connection, lent by the store's caller for one
@@ -84,6 +86,11 @@ typedef struct {
     apr_size_t size;
     const unsigned char *sha256;    /* 32 bytes */
     const char *file_store;         /* NULL: this database (content) */
+    int has_amount;
+    long long amount;               /* minor units, when has_amount */
+    const char *currency;           /* with an amount, else NULL */
+    const char *due_date;           /* YYYY-MM-DD or NULL */
+    const char *reference;          /* or NULL */
 } invoice_new_t;
 
 /* One page of a caller's invoices, newest first. */
@@ -92,7 +99,17 @@ typedef struct {
     int from_sender;        /* a consumer's invoices from one sender; 0: all */
     int limit;              /* 1..1000 */
     const char *after;      /* continue after this invoice id; NULL: first */
+    invoice_status_t status;    /* NONE: every status */
 } invoice_page_t;
+
+/* One page of events, oldest first: the caller's feed, or one invoice's
+ * history. */
+typedef struct {
+    invoice_caller_t caller;
+    const char *invoice_id; /* a history; NULL: the feed */
+    int limit;              /* 1..1000 */
+    const char *after;      /* continue after this event id; NULL: first */
+} invoice_event_page_t;
 
 /* A file's metadata and its first bytes (all of a small file). */
 typedef struct {
@@ -104,6 +121,7 @@ typedef struct {
     apr_size_t head_len;
     const char *file_store;         /* NULL: this database; else where it
                                      * is (store/files.h), under the id */
+    int downloaded;                 /* first_downloaded_at is set */
 } invoice_file_t;
 
 /* An idempotency key (Idempotency-Key) of a caller, the fingerprint of the
@@ -173,7 +191,26 @@ invoice_store_status_t invoice_store_list(invoice_store_t *st,
                                           apr_array_header_t **items,
                                           int *has_more);
 
-/** Pay an invoice addressed to consumer: OK once, CONFLICT afterwards. */
+/** Void an invoice of sender: OK (out is it, void), CONFLICT when it is
+ *  paid or void already (out as it is), NOT_FOUND. */
+invoice_store_status_t invoice_store_void(invoice_store_t *st, int sender,
+                                          const char *id, invoice_t *out);
+
+/** The consumer's first download of the file: first_downloaded_at and its
+ *  event, once (OK also when it was set already). */
+invoice_store_status_t invoice_store_downloaded(invoice_store_t *st,
+                                                int consumer, const char *id);
+
+/** A page of events; events is an array of invoice_event_t.  A history of
+ *  an invoice the caller cannot see: NOT_FOUND; a cursor that is not in
+ *  the feed: BAD_CURSOR. */
+invoice_store_status_t invoice_store_events(invoice_store_t *st,
+                                            const invoice_event_page_t *page,
+                                            apr_array_header_t **events,
+                                            int *has_more);
+
+/** Pay an invoice addressed to consumer: OK once, CONFLICT afterwards
+ *  (out as it is: paid, or void). */
 invoice_store_status_t invoice_store_pay(invoice_store_t *st, int consumer,
                                          const char *id, invoice_t *out);
 

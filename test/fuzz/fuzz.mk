@@ -14,7 +14,7 @@ FUZZ_CC      ?= clang
 FUZZ_DIR     := test/fuzz
 FUZZ_OUT     := build/fuzz
 FUZZ_TARGETS := create_request base64 filetype auth router list_query \
-                json_strict multipart
+                json_strict multipart terms
 FUZZ_PACKAGES := clang libclang-rt-dev
 FUZZ_CFLAGS = -std=c11 -g -O1 $(filter-out -Werror,$(WARN)) -Isrc \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

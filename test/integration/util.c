@@ -399,7 +399,9 @@ int it_is_rfc3339_utc(const char *s)
 void it_assert_invoice_shape(json_object *o, const char *file, int line)
 {
     static const char *keys[] = {"id", "sender_id", "receiver_id", "file_type",
-                                 "file_size", "is_payable", "paid_at",
+                                 "file_size", "status", "amount", "currency",
+                                 "due_date", "reference", "is_payable",
+                                 "paid_at", "voided_at", "first_downloaded_at",
                                  "inserted_at", "updated_at"};
     const char *js = json_object_to_json_string(o);
     if (!json_object_is_type(o, json_type_object))
@@ -426,10 +428,26 @@ void it_assert_invoice_shape(json_object *o, const char *file, int line)
         it_fail(file, line, "invoice file_type is wrong: %s", js);
     if (!json_object_is_type(json_object_object_get(o, "is_payable"), json_type_boolean))
         it_fail(file, line, "invoice is_payable is not a boolean: %s", js);
-    v = json_object_object_get(o, "paid_at");
-    if (v && !(is_str(v) && it_is_rfc3339_utc(json_object_get_string(v))))
-        it_fail(file, line, "invoice paid_at is neither null nor an RFC 3339 "
-                "UTC time: %s", js);
+    const char *maybe_ts[] = {"paid_at", "voided_at", "first_downloaded_at"};
+    for (int i = 0; i < 3; i++) {
+        v = json_object_object_get(o, maybe_ts[i]);
+        if (v && !(is_str(v) && it_is_rfc3339_utc(json_object_get_string(v))))
+            it_fail(file, line, "invoice %s is neither null nor an RFC 3339 "
+                    "UTC time: %s", maybe_ts[i], js);
+    }
+    v = json_object_object_get(o, "status");
+    const char *status = is_str(v) ? json_object_get_string(v) : "";
+    if (strcmp(status, "open") != 0 && strcmp(status, "paid") != 0
+        && strcmp(status, "void") != 0)
+        it_fail(file, line, "invoice status is not open, paid or void: %s", js);
+    /* the lifecycle's fields agree with the status */
+    if ((strcmp(status, "paid") == 0) != (json_object_object_get(o, "paid_at") != NULL)
+        || (strcmp(status, "void") == 0) != (json_object_object_get(o, "voided_at") != NULL))
+        it_fail(file, line, "invoice status and paid_at/voided_at disagree: %s", js);
+    v = json_object_object_get(o, "amount");
+    if ((v == NULL) != (json_object_object_get(o, "currency") == NULL)
+        || (v && !is_int(v)))
+        it_fail(file, line, "invoice amount and currency disagree: %s", js);
     const char *ts[] = {"inserted_at", "updated_at"};
     for (int i = 0; i < 2; i++) {
         v = json_object_object_get(o, ts[i]);
@@ -437,10 +455,10 @@ void it_assert_invoice_shape(json_object *o, const char *file, int line)
             it_fail(file, line, "invoice %s is not an RFC 3339 UTC time: %s",
                     ts[i], js);
     }
-    /* paid_at set exactly when the invoice is no longer payable */
+    /* payable exactly while open */
     int payable = json_object_get_boolean(json_object_object_get(o, "is_payable"));
-    if (payable != (json_object_object_get(o, "paid_at") == NULL))
-        it_fail(file, line, "invoice is_payable and paid_at disagree: %s", js);
+    if (payable != (strcmp(status, "open") == 0))
+        it_fail(file, line, "invoice is_payable and status disagree: %s", js);
 }
 
 json_object *it_assert_invoice_response(const http_response_t *r, long status,

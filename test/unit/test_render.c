@@ -15,8 +15,11 @@
 #include "unit_pool.h"
 
 static const invoice_t sample = {
-    "0190f3a2-0000-7000-8000-000000000001", 1, 2, "application/pdf", 6718, 1,
-    NULL, "2026-11-24T10:00:00.000001Z", "2026-11-24T10:00:00.000001Z",
+    .id = "0190f3a2-0000-7000-8000-000000000001", .sender_id = 1,
+    .receiver_id = 2, .file_type = "application/pdf", .file_size = 6718,
+    .status = INVOICE_STATUS_OPEN, .is_payable = 1,
+    .inserted_at = "2026-11-24T10:00:00.000001Z",
+    .updated_at = "2026-11-24T10:00:00.000001Z",
 };
 
 static json_object *parse_json(const char *s, apr_size_t len)
@@ -34,7 +37,13 @@ static void one_invoice_has_every_key(void **state)
     json_object *doc = parse_json(s, len), *data, *v;
 
     assert_true(json_object_object_get_ex(doc, "data", &data));
-    assert_int_equal(json_object_object_length(data), 9);
+    assert_int_equal(json_object_object_length(data), 16);
+    assert_true(json_object_object_get_ex(data, "status", &v));
+    assert_string_equal(json_object_get_string(v), "open");
+    assert_true(json_object_object_get_ex(data, "amount", &v));
+    assert_null(v);
+    assert_true(json_object_object_get_ex(data, "reference", &v));
+    assert_null(v);
     assert_true(json_object_object_get_ex(data, "id", &v));
     assert_string_equal(json_object_get_string(v), sample.id);
     assert_true(json_object_object_get_ex(data, "file_size", &v));
@@ -53,6 +62,7 @@ static void paid_invoice_has_paid_at(void **state)
     json_object *doc, *data, *v;
 
     paid.is_payable = 0;
+    paid.status = INVOICE_STATUS_PAID;
     paid.paid_at = "2026-11-24T11:00:00.000000Z";
     const char *s = invoice_render_one(pool, &paid, &len);
     doc = parse_json(s, len);
@@ -61,6 +71,60 @@ static void paid_invoice_has_paid_at(void **state)
     assert_string_equal(json_object_get_string(v), paid.paid_at);
     assert_true(json_object_object_get_ex(data, "is_payable", &v));
     assert_false(json_object_get_boolean(v));
+    json_object_put(doc);
+}
+
+/* The terms as given; the reference, the one text from outside, escaped. */
+static void terms_and_an_escaped_reference(void **state)
+{
+    invoice_t inv = sample;
+    apr_size_t len;
+    json_object *doc, *data, *v;
+
+    inv.has_amount = 1;
+    inv.amount = 1000000000000000LL;
+    inv.currency = "EUR";
+    inv.due_date = "2026-12-31";
+    inv.reference = "INV \"7\" \\ \x01 \xc3\xa9";
+    const char *s = invoice_render_one(pool, &inv, &len);
+    doc = parse_json(s, len);
+    assert_true(json_object_object_get_ex(doc, "data", &data));
+    assert_true(json_object_object_get_ex(data, "amount", &v));
+    assert_true(json_object_get_int64(v) == 1000000000000000LL);
+    assert_true(json_object_object_get_ex(data, "currency", &v));
+    assert_string_equal(json_object_get_string(v), "EUR");
+    assert_true(json_object_object_get_ex(data, "due_date", &v));
+    assert_string_equal(json_object_get_string(v), "2026-12-31");
+    assert_true(json_object_object_get_ex(data, "reference", &v));
+    assert_string_equal(json_object_get_string(v), inv.reference);
+    json_object_put(doc);
+}
+
+static void events_render_type_and_invoice(void **state)
+{
+    apr_array_header_t *events = apr_array_make(pool, 1, sizeof(invoice_event_t));
+    invoice_event_t *ev = apr_array_push(events);
+    apr_size_t len;
+    json_object *doc, *data, *first, *v;
+
+    ev->id = "42";
+    ev->type = INVOICE_EVENT_VOIDED;
+    ev->created_at = "2026-11-24T12:00:00.000000Z";
+    ev->invoice = sample;
+    ev->invoice.status = INVOICE_STATUS_VOID;
+    ev->invoice.is_payable = 0;
+    ev->invoice.voided_at = ev->created_at;
+    const char *s = invoice_render_events(pool, events, 0, &len);
+    doc = parse_json(s, len);
+    assert_true(json_object_object_get_ex(doc, "data", &data));
+    first = json_object_array_get_idx(data, 0);
+    assert_true(json_object_object_get_ex(first, "type", &v));
+    assert_string_equal(json_object_get_string(v), "invoice.voided");
+    assert_true(json_object_object_get_ex(first, "invoice_id", &v));
+    assert_string_equal(json_object_get_string(v), sample.id);
+    assert_true(json_object_object_get_ex(first, "data", &v));
+    assert_true(json_object_object_get_ex(v, "status", &v));
+    assert_string_equal(json_object_get_string(v), "void");
     json_object_put(doc);
 }
 
@@ -143,6 +207,8 @@ int main(void)
         cmocka_unit_test(one_invoice_has_every_key),
         cmocka_unit_test(paid_invoice_has_paid_at),
         cmocka_unit_test(list_renders_items_and_has_more),
+        cmocka_unit_test(terms_and_an_escaped_reference),
+        cmocka_unit_test(events_render_type_and_invoice),
         cmocka_unit_test(empty_list),
         cmocka_unit_test(problem_has_rfc9457_members),
         cmocka_unit_test(problem_lists_field_errors_in_order),

@@ -175,7 +175,8 @@ static invoice_create_result_t check_invoice(apr_pool_t *p, json_object *inv,
                                              invoice_create_t *out)
 {
     static const char *const allowed[] = { "receiver_id", "file_type",
-                                           "content", NULL };
+                                           "content", INVOICE_TERMS_FIELD_NAMES,
+                                           NULL };
     invoice_create_result_t res = { 0, NULL, invoice_field_errors_make(p) };
 
     check_receiver_id(invoice_json_member(inv, "receiver_id"), out,
@@ -184,6 +185,8 @@ static invoice_create_result_t check_invoice(apr_pool_t *p, json_object *inv,
                     res.errors);
     check_content(p, invoice_json_member(inv, "content"), out, res.errors);
     invoice_create_check_file(out, "content", res.errors);
+    invoice_terms_from_json(p, inv, &out->terms, res.errors);
+    invoice_terms_cross_check(&out->terms, res.errors);
     check_unknown_fields(inv, allowed, res.errors);
     return invoice_create_conclude(res, out, "the invoice has invalid fields");
 }
@@ -248,7 +251,8 @@ void invoice_create_parse_meta(apr_pool_t *p, const char *json, size_t len,
                                invoice_filetype_t *declared,
                                invoice_field_errors_t *errors)
 {
-    static const char *const allowed[] = { "receiver_id", "file_type", NULL };
+    static const char *const allowed[] = { "receiver_id", "file_type",
+                                           INVOICE_TERMS_FIELD_NAMES, NULL };
     const char *detail = NULL;
     json_object *obj = parse_json(p, json, len, &detail);
 
@@ -260,6 +264,7 @@ void invoice_create_parse_meta(apr_pool_t *p, const char *json, size_t len,
     if (invoice_json_member(obj, "file_type") != NULL) {  /* optional here */
         check_file_type(invoice_json_member(obj, "file_type"), declared, errors);
     }
+    invoice_terms_from_json(p, obj, &out->terms, errors);
     check_unknown_fields(obj, allowed, errors);
 }
 

@@ -8,6 +8,7 @@
 
 #include "core/filetype.h"
 #include "core/http/problem.h"
+#include "core/request/terms.h"
 #include "core/util/decimal.h"
 #include "core/util/sha256.h"
 
@@ -18,6 +19,7 @@
 typedef struct {
     int receiver_id;
     invoice_filetype_t file_type;
+    invoice_terms_t terms;
     int given;                      /* a file came with the request */
     const unsigned char *content;   /* its bytes (from the pool), or NULL
                                      * when they went to a file store as

@@ -1,7 +1,9 @@
-/* The list routes' query string: ?limit=N&starting_after=<id>.  Pure code. */
+/* The list routes' query string: ?limit=N&starting_after=<id>&status=S,
+ * and the events routes' ?limit=N&starting_after=<event id>.  Pure code. */
 #ifndef MOD_INVOICE_CORE_REQUEST_LIST_QUERY_H
 #define MOD_INVOICE_CORE_REQUEST_LIST_QUERY_H
 
+#include "core/invoice.h"
 #include "core/util/uuid.h"
 
 #define INVOICE_LIST_LIMIT_DEFAULT 100
@@ -10,13 +12,17 @@
 typedef struct {
     int limit;                                  /* 1..INVOICE_LIST_LIMIT_MAX */
     char starting_after[INVOICE_UUID_LEN + 1];  /* "" when absent */
+    invoice_status_t status;                    /* NONE when absent */
+    int events;             /* set by the parser: starting_after is an event
+                             * id (decimal), status is not a parameter */
 } invoice_list_query_t;
 
 /**
  * Parse r->args (raw, still percent-encoded; NULL or "" means no query).
  * Pairs are separated by '&'; names and values are percent-decoded ('+' is
  * a space).  limit: decimal 1..1000, ASCII digits only, no sign, no
- * leading zeros ("010" is refused).  starting_after: a UUID.
+ * leading zeros ("010" is refused).  starting_after: a UUID.  status:
+ * open, paid or void.
  * Unknown names are ignored (so cache-busting parameters do no harm); a
  * known name given twice, an empty value, a bad percent escape in a known
  * pair, or a value out of range is an error.
@@ -33,5 +39,13 @@ typedef struct {
  */
 int invoice_list_query_parse(const char *args, invoice_list_query_t *q,
                              const char **err);
+
+/**
+ * The same for an events route: limit, and starting_after an event id (a
+ * positive decimal integer below 2^63, no leading zero): "starting_after
+ * must be an event id".  status is not one of its parameters.
+ */
+int invoice_events_query_parse(const char *args, invoice_list_query_t *q,
+                               const char **err);
 
 #endif

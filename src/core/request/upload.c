@@ -8,7 +8,8 @@
 #include "core/http/media_type.h"
 #include "core/http/query.h"
 
-typedef enum { PART_NONE, PART_RECEIVER, PART_INVOICE, PART_FILE, PART_SKIP } part_kind;
+typedef enum { PART_NONE, PART_RECEIVER, PART_INVOICE, PART_FILE, PART_TERM,
+               PART_SKIP } part_kind;
 
 struct invoice_upload_t {
     apr_pool_t *pool;
@@ -26,6 +27,8 @@ struct invoice_upload_t {
     int file_type_given;            /* the file part had a Content-Type */
     invoice_filetype_t declared_type;   /* file_type in the "invoice" part */
     invoice_file_tap_t *tap;        /* the file part's bytes */
+    invoice_term_t term;            /* of the current PART_TERM */
+    invoice_terms_t terms;          /* amount, currency ... as parts */
 };
 
 invoice_upload_t *invoice_upload_make(apr_pool_t *p, invoice_file_tap_t *tap)
@@ -57,6 +60,14 @@ static const char *part_begin(void *ctx, const invoice_mp_part_t *part)
     invoice_upload_t *u = ctx;
     part_kind kind = kind_of(part->name);
 
+    u->term = invoice_terms_field(part->name, strlen(part->name));
+    if (u->term != INVOICE_TERM_NONE) {
+        /* A repeated term is the terms' own error, at its end. */
+        u->current = PART_TERM;
+        u->field_len = 0;
+        u->field_too_long = 0;
+        return NULL;
+    }
     if (kind == PART_NONE) {
         invoice_field_errors_add(u->errors, part->name, "is not allowed");
         u->current = PART_SKIP;
@@ -87,6 +98,7 @@ static const char *part_data(void *ctx, const char *data, size_t len)
         return invoice_file_tap_feed(u->tap, data, len);
     case PART_RECEIVER:
     case PART_INVOICE:
+    case PART_TERM:
         if (len > sizeof(u->field) - u->field_len) {
             u->field_too_long = 1;
             return NULL;
@@ -103,7 +115,14 @@ static const char *part_end(void *ctx)
 {
     invoice_upload_t *u = ctx;
 
-    if (u->field_too_long) {
+    if (u->current == PART_TERM) {
+        /* Longer than the field buffer: longer than any valid value too. */
+        invoice_terms_from_text(u->pool, u->term, u->field,
+                                u->field_too_long ? sizeof(u->field) + 1
+                                                  : u->field_len,
+                                &u->terms, u->errors);
+    }
+    else if (u->field_too_long) {
         invoice_field_errors_add(u->errors,
                                  u->current == PART_RECEIVER ? "receiver_id" : "invoice",
                                  "is too long");
@@ -181,6 +200,7 @@ invoice_create_result_t invoice_upload_finish(invoice_upload_t *u,
     int by_json = u->invoice_json != NULL;
 
     memset(out, 0, sizeof(*out));
+    out->terms = u->terms;      /* the "invoice" part may add to them */
     if (by_part && by_json) {
         invoice_field_errors_add(u->errors, "receiver_id",
                                  "is given both as a part and in \"invoice\"");
@@ -200,7 +220,33 @@ invoice_create_result_t invoice_upload_finish(invoice_upload_t *u,
     if (u->seen & (1u << PART_FILE)) {
         invoice_file_tap_finish(u->tap, out);
     }
+    invoice_terms_cross_check(&out->terms, u->errors);
     return finish(res, out, "file");
+}
+
+/* A raw upload's terms, as query parameters. */
+static void raw_terms(apr_pool_t *p, const char *args, invoice_terms_t *terms,
+                      invoice_field_errors_t *errors)
+{
+    static const char *const names[] = { INVOICE_TERMS_FIELD_NAMES };
+    char value[INVOICE_UPLOAD_MAX_FIELD];
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        size_t len = 0;
+        int found = invoice_query_value(args, names[i], value, sizeof(value),
+                                        &len);
+
+        if (found < 0) {
+            invoice_field_errors_add(errors, names[i], "must be given once, "
+                                     "percent-encoded, and not too long");
+        }
+        else if (found > 0) {
+            invoice_terms_from_text(p, invoice_terms_field(names[i],
+                                                           strlen(names[i])),
+                                    value, len, terms, errors);
+        }
+    }
+    invoice_terms_cross_check(terms, errors);
 }
 
 invoice_create_result_t invoice_upload_raw(apr_pool_t *p, const char *media,
@@ -226,5 +272,6 @@ invoice_create_result_t invoice_upload_raw(apr_pool_t *p, const char *media,
     }
     out->file_type = invoice_upload_raw_type(media);
     invoice_file_tap_finish(tap, out);
+    raw_terms(p, args, &out->terms, res.errors);
     return finish(res, out, "file");
 }

@@ -32,3 +32,30 @@ const char *invoice_json_text(apr_pool_t *p, json_object *obj, apr_size_t *len)
     *len = n;
     return apr_pstrmemdup(p, text, n);
 }
+
+const char *invoice_json_quote(apr_pool_t *p, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = strlen(s), at = 0;
+    char *out = apr_palloc(p, 6 * n + 3);   /* each byte at most \u00XX */
+
+    out[at++] = '"';
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*c == '"' || *c == '\\') {
+            out[at++] = '\\';
+            out[at++] = (char)*c;
+        }
+        else if (*c < 0x20) {
+            memcpy(out + at, "\\u00", 4);
+            out[at + 4] = hex[*c >> 4];
+            out[at + 5] = hex[*c & 0xf];
+            at += 6;
+        }
+        else {
+            out[at++] = (char)*c;
+        }
+    }
+    out[at++] = '"';
+    out[at] = '\0';
+    return out;
+}

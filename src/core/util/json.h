@@ -16,4 +16,8 @@ json_object *invoice_json_member(json_object *obj, const char *key);
 /** The compact text of obj (no slash escaping), copied into p. */
 const char *invoice_json_text(apr_pool_t *p, json_object *obj, apr_size_t *len);
 
+/** s as a JSON string literal, quotes included, with what JSON requires
+ *  escaped (quote, backslash, control characters); s is valid UTF-8. */
+const char *invoice_json_quote(apr_pool_t *p, const char *s);
+
 #endif

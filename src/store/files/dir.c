@@ -16,6 +16,7 @@
 
 #define READ_CHUNK (64 * 1024)
 #define TEMP_MARK ".tmp."
+#define STALE_TEMP apr_time_from_sec(86400)
 
 typedef struct {
     const char *dir;
@@ -251,8 +252,9 @@ static invoice_files_status_t remove_file(void *state, apr_pool_t *p,
                              : failed(p, "remove", path, rv, why);
 }
 
-/* One subdirectory of the sweep: old files to each(); old temporary files
- * (a writer that died) are removed on the way.  0 when each() said stop. */
+/* One subdirectory of the sweep: old files to each(); temporary files a
+ * day old (a writer that died) are removed on the way.  0 when each() said
+ * stop. */
 static int list_subdir(apr_pool_t *p, const char *subdir, apr_time_t before,
                        int (*each)(void *ctx, const char *key), void *ctx)
 {
@@ -269,7 +271,10 @@ static int list_subdir(apr_pool_t *p, const char *subdir, apr_time_t before,
             continue;
         }
         if (fi.name[0] == '.') {
-            if (strstr(fi.name, TEMP_MARK) != NULL) {
+            /* A writer's temporary file: one a day old belongs to a writer
+             * that died (no upload lasts that long). */
+            if (strstr(fi.name, TEMP_MARK) != NULL
+                && fi.mtime < apr_time_now() - STALE_TEMP) {
                 apr_file_remove(apr_pstrcat(p, subdir, "/", fi.name, NULL), p);
             }
             continue;

@@ -63,6 +63,11 @@ void invoice_pg_int(invoice_pg_params_t *ps, apr_pool_t *p, int v)
     add_param(ps, apr_itoa(p, v), 0, 0);
 }
 
+void invoice_pg_bigint(invoice_pg_params_t *ps, apr_pool_t *p, long long v)
+{
+    add_param(ps, apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)v), 0, 0);
+}
+
 void invoice_pg_bytes(invoice_pg_params_t *ps, const void *v, apr_size_t len)
 {
     add_param(ps, v, (int)len, 1);
@@ -317,6 +322,14 @@ static apr_status_t clear_result(void *res)
     return APR_SUCCESS;
 }
 
+/* Which constraint a failure broke (copied), or NULL. */
+static const char *constraint_of(invoice_pg_t *db, PGresult *res)
+{
+    const char *name = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME)
+                           : NULL;
+    return name ? apr_pstrdup(db->ctx->pool, name) : NULL;
+}
+
 const char *invoice_pg_state_of(invoice_pg_t *db, PGresult *res)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
@@ -411,6 +424,7 @@ static invoice_store_status_t call_db(invoice_pg_t *db,
             return INVOICE_STORE_OK;
         }
         state = invoice_pg_state_of(db, res);
+        db->constraint = constraint_of(db, res);
         PQclear(res);
         if (attempt > 0 || db->in_transaction || !recover(db, state)) {
             return invoice_pg_failed(db, what, state);

@@ -24,11 +24,12 @@ typedef struct {
     int in_copy;                    /* COPY FROM STDIN under way */
     apr_time_t budget_end;          /* the handle's database time ends; 0:
                                      * not started */
+    const char *constraint;         /* of the last failure, or NULL */
 } invoice_pg_t;
 
 /* The parameters of one statement; adding more than fit is a bug that
  * invoice_pg_run refuses (logged) instead of writing past the arrays. */
-#define INVOICE_PG_MAX_PARAMS 16
+#define INVOICE_PG_MAX_PARAMS 24
 
 typedef struct {
     int n;
@@ -41,6 +42,7 @@ typedef struct {
 /** Parameters: text, a decimal int (allocated from p), raw bytes. */
 void invoice_pg_text(invoice_pg_params_t *ps, const char *v);
 void invoice_pg_int(invoice_pg_params_t *ps, apr_pool_t *p, int v);
+void invoice_pg_bigint(invoice_pg_params_t *ps, apr_pool_t *p, long long v);
 void invoice_pg_bytes(invoice_pg_params_t *ps, const void *v, apr_size_t len);
 
 /** Borrow a connection and make it ready (what a deadline left behind

@@ -51,12 +51,15 @@ static invoice_store_status_t decode_file(invoice_pg_t *db, PGresult *res,
     int type = PQfnumber(res, "file_type"), sha = PQfnumber(res, "file_sha256");
     int at = PQfnumber(res, "inserted_at"), size = PQfnumber(res, "size");
     int head = PQfnumber(res, "head"), store = PQfnumber(res, "file_store");
+    int downloaded = PQfnumber(res, "first_downloaded_at");
 
-    if (type < 0 || sha < 0 || at < 0 || size < 0 || head < 0 || store < 0) {
+    if (type < 0 || sha < 0 || at < 0 || size < 0 || head < 0 || store < 0
+        || downloaded < 0) {
         return invoice_pg_failed(db, "decoding a file row", NULL);
     }
     out->file_store = PQgetisnull(res, 0, store) ? NULL
                                                  : PQgetvalue(res, 0, store);
+    out->downloaded = !PQgetisnull(res, 0, downloaded);
     out->file_type = PQgetvalue(res, 0, type);
     out->sha256 = (const unsigned char *)PQgetvalue(res, 0, sha);
     out->inserted_at = invoice_pg_time(PQgetvalue(res, 0, at));

@@ -51,6 +51,53 @@ invoice_store_status_t invoice_store_get(invoice_store_t *st,
     return db ? invoice_pg_disconnect(db, get(db, caller, id, out)) : status;
 }
 
+/* $1..$12 of a new invoice's row. */
+static void new_row_params(invoice_pg_params_t *ps, apr_pool_t *p,
+                           const invoice_new_t *in)
+{
+    invoice_pg_text(ps, in->id);
+    invoice_pg_int(ps, p, in->sender_id);
+    invoice_pg_int(ps, p, in->receiver_id);
+    invoice_pg_text(ps, in->file_type);
+    invoice_pg_int(ps, p, (int)in->size);
+    invoice_pg_bytes(ps, in->sha256, 32);
+    invoice_pg_text(ps, in->inserted_at);
+    invoice_pg_text(ps, in->file_store);    /* NULL: a NULL parameter */
+    if (in->has_amount) {
+        invoice_pg_bigint(ps, p, in->amount);
+    }
+    else {
+        invoice_pg_text(ps, NULL);
+    }
+    invoice_pg_text(ps, in->currency);
+    invoice_pg_text(ps, in->due_date);
+    invoice_pg_text(ps, in->reference);
+}
+
+/* The unique reference of a sender (sql/004_lifecycle.sql). */
+#define REFERENCE_INDEX "invoices_sender_reference_idx"
+
+/* A create that broke a uniqueness: the sender's reference names another
+ * invoice (REFERENCE_TAKEN, out is it), or it was our own id. */
+static invoice_store_status_t after_conflict(invoice_pg_t *db,
+                                             const invoice_new_t *in,
+                                             invoice_t *out)
+{
+    invoice_pg_params_t ps = { 0 };
+    invoice_caller_t sender = { INVOICE_ROLE_SENDER, in->sender_id };
+    invoice_store_status_t status;
+
+    if (db->constraint == NULL || strcmp(db->constraint, REFERENCE_INDEX) != 0) {
+        /* The id is ours and fresh, so a duplicate means a retry after a
+         * lost connection found the first attempt committed. */
+        return get(db, &sender, in->id, out);
+    }
+    invoice_pg_int(&ps, db->ctx->pool, in->sender_id);
+    invoice_pg_text(&ps, in->reference);
+    status = run_one(db, ST_GET_BY_REFERENCE, &ps, out);
+    return status == INVOICE_STORE_OK ? INVOICE_STORE_REFERENCE_TAKEN : status;
+}
+
 /* A large file: the row, then its bytes by COPY, in one transaction that
  * claims the idempotency key first when there is one. */
 static invoice_store_status_t create_streamed(invoice_pg_t *db,
@@ -80,12 +127,15 @@ static invoice_store_status_t create_streamed(invoice_pg_t *db,
     if (status == INVOICE_STORE_OK) {
         status = invoice_pg_copy_file(db, in->id, in->content, in->size);
     }
-    return invoice_pg_end(db, status);
+    status = invoice_pg_end(db, status);
+    return status == INVOICE_STORE_CONFLICT ? after_conflict(db, in, out)
+                                            : status;
 }
 
 /* Key, reply, row and file in one statement; no row: the key is taken. */
 static invoice_store_status_t create_once(invoice_pg_t *db,
                                           invoice_pg_params_t *ps,
+                                          const invoice_new_t *in,
                                           const invoice_idem_t *idem,
                                           const invoice_reply_t *reply,
                                           invoice_t *out,
@@ -99,23 +149,13 @@ static invoice_store_status_t create_once(invoice_pg_t *db,
     invoice_pg_bytes(ps, reply->body, reply->len);
     invoice_pg_int(ps, db->ctx->pool, idem->ttl_seconds);
     status = run_one(db, ST_INSERT_ONCE, ps, out);
+    if (status == INVOICE_STORE_CONFLICT) {
+        return after_conflict(db, in, out);
+    }
     return status == INVOICE_STORE_NOT_FOUND
                ? invoice_pg_key_replay(db, idem, stored) : status;
 }
 
-/* $1..$8 of a new invoice's row. */
-static void new_row_params(invoice_pg_params_t *ps, apr_pool_t *p,
-                           const invoice_new_t *in)
-{
-    invoice_pg_text(ps, in->id);
-    invoice_pg_int(ps, p, in->sender_id);
-    invoice_pg_int(ps, p, in->receiver_id);
-    invoice_pg_text(ps, in->file_type);
-    invoice_pg_int(ps, p, (int)in->size);
-    invoice_pg_bytes(ps, in->sha256, 32);
-    invoice_pg_text(ps, in->inserted_at);
-    invoice_pg_text(ps, in->file_store);    /* NULL: a NULL parameter */
-}
 
 static invoice_store_status_t create(invoice_pg_t *db, const invoice_new_t *in,
                                      const invoice_idem_t *idem,
@@ -132,16 +172,11 @@ static invoice_store_status_t create(invoice_pg_t *db, const invoice_new_t *in,
     /* The bytes as $9, or NULL: the file is in a file store already. */
     invoice_pg_bytes(&ps, in->content, in->content ? in->size : 0);
     if (idem != NULL) {
-        return create_once(db, &ps, idem, reply, out, stored);
+        return create_once(db, &ps, in, idem, reply, out, stored);
     }
     status = run_one(db, ST_INSERT, &ps, out);
-    if (status == INVOICE_STORE_CONFLICT) {
-        /* The id is ours and fresh, so a duplicate means a retry after a
-         * lost connection found the first attempt committed. */
-        invoice_caller_t sender = { INVOICE_ROLE_SENDER, in->sender_id };
-        status = get(db, &sender, in->id, out);
-    }
-    return status;
+    return status == INVOICE_STORE_CONFLICT ? after_conflict(db, in, out)
+                                            : status;
 }
 
 invoice_store_status_t invoice_store_create(invoice_store_t *st,
@@ -159,17 +194,14 @@ invoice_store_status_t invoice_store_create(invoice_store_t *st,
               : status;
 }
 
+/* The list statement of the page's shape, cursor and status (their order
+ * in statements.h). */
 static int list_statement(const invoice_page_t *page)
 {
-    int after = page->after != NULL;
+    int shape = page->caller.role == INVOICE_ROLE_SENDER ? ST_LIST_SENDER
+                : page->from_sender > 0 ? ST_LIST_PAIR : ST_LIST_RECEIVER;
 
-    if (page->caller.role == INVOICE_ROLE_SENDER) {
-        return after ? ST_LIST_SENDER_AFTER : ST_LIST_SENDER;
-    }
-    if (page->from_sender > 0) {
-        return after ? ST_LIST_PAIR_AFTER : ST_LIST_PAIR;
-    }
-    return after ? ST_LIST_RECEIVER_AFTER : ST_LIST_RECEIVER;
+    return shape + (page->after != NULL) + 2 * (page->status != INVOICE_STATUS_NONE);
 }
 
 /* An empty page after a cursor: is the cursor simply the last row, or
@@ -188,7 +220,7 @@ static invoice_store_status_t check_cursor(invoice_pg_t *db,
     return status;
 }
 
-/* Every list statement takes: caller, limit, [sender], [cursor]. */
+/* Every list statement takes: caller, limit, [sender], [status], [cursor]. */
 static void list_params(invoice_pg_params_t *ps, apr_pool_t *p,
                         const invoice_page_t *page)
 {
@@ -196,6 +228,9 @@ static void list_params(invoice_pg_params_t *ps, apr_pool_t *p,
     invoice_pg_int(ps, p, page->limit + 1);  /* one extra row: has_more */
     if (page->caller.role == INVOICE_ROLE_CONSUMER && page->from_sender > 0) {
         invoice_pg_int(ps, p, page->from_sender);
+    }
+    if (page->status != INVOICE_STATUS_NONE) {
+        invoice_pg_int(ps, p, (int)page->status);
     }
     if (page->after != NULL) {
         invoice_pg_text(ps, page->after);
@@ -259,6 +294,48 @@ static invoice_store_status_t pay(invoice_pg_t *db, int consumer,
         }
     }
     return status;
+}
+
+static invoice_store_status_t void_invoice(invoice_pg_t *db, int sender,
+                                           const char *id, invoice_t *out)
+{
+    invoice_pg_params_t ps = { 0 };
+    invoice_caller_t caller = { INVOICE_ROLE_SENDER, sender };
+    invoice_store_status_t status;
+
+    invoice_pg_param_scope(&ps, db->ctx->pool, id, sender);
+    status = run_one(db, ST_VOID, &ps, out);
+    if (status == INVOICE_STORE_NOT_FOUND
+        && (status = get(db, &caller, id, out)) == INVOICE_STORE_OK) {
+        status = INVOICE_STORE_CONFLICT;    /* paid, or void already */
+    }
+    return status;
+}
+
+invoice_store_status_t invoice_store_void(invoice_store_t *st, int sender,
+                                          const char *id, invoice_t *out)
+{
+    invoice_store_status_t status;
+    invoice_pg_t *db = invoice_pg_open(st, &status);
+
+    return db ? invoice_pg_disconnect(db, void_invoice(db, sender, id, out))
+              : status;
+}
+
+invoice_store_status_t invoice_store_downloaded(invoice_store_t *st,
+                                                int consumer, const char *id)
+{
+    invoice_pg_params_t ps = { 0 };
+    PGresult *res = NULL;
+    invoice_store_status_t status;
+    invoice_pg_t *db = invoice_pg_open(st, &status);
+
+    if (db == NULL) {
+        return status;
+    }
+    invoice_pg_param_scope(&ps, st->ctx.pool, id, consumer);
+    return invoice_pg_disconnect(db, invoice_pg_run(db, ST_FIRST_DOWNLOAD, &ps,
+                                                    0, &res));
 }
 
 invoice_store_status_t invoice_store_pay(invoice_store_t *st, int consumer,

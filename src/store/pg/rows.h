@@ -22,13 +22,17 @@ apr_time_t invoice_pg_time(const char *p);
 void invoice_pg_put_be(unsigned char *p, apr_uint64_t v, int n);
 
 /**
- * Every row of a binary result of invoice columns (id, sender_id,
- * receiver_id, file_type, file_size, is_payable, paid_at, inserted_at,
- * updated_at, found by name) into out[0..max): strings are copied into
+ * Every row of a binary result of invoice columns (INVOICE_COLS of
+ * statements.c, found by name) into out[0..max): strings are copied into
  * pool or point into res (which must live as long).
  * @return the rows decoded, or -1 when a column is missing (a bug)
  */
 int invoice_pg_invoices(apr_pool_t *pool, PGresult *res, invoice_t *out,
                         int max);
+
+/** The events of res (EVENT_COLS of statements.c) into out[0..max): how
+ *  many, or -1 when a column is missing. */
+int invoice_pg_events(apr_pool_t *pool, PGresult *res, invoice_event_t *out,
+                      int max);
 
 #endif

@@ -4,25 +4,72 @@
 /* Read in binary and formatted by the module: to_char() on three
  * timestamps per row was a third of PostgreSQL's time on a list. */
 #define INVOICE_COLS "id, sender_id, receiver_id, file_type, file_size, " \
-    "is_payable, paid_at, inserted_at, updated_at"
+    "amount, currency, due_date, reference, status, is_payable, paid_at, " \
+    "voided_at, first_downloaded_at, inserted_at, updated_at"
 #define NEWEST_FIRST " ORDER BY inserted_at DESC, id DESC "
-/* Keyset pagination: rows strictly older than the cursor row, which must
- * itself be visible in the same list (else the page is empty and the
- * caller checks why). */
-#define AFTER_CURSOR(param, scope) " AND (inserted_at, id) < " \
-    "(SELECT inserted_at, id FROM invoices WHERE id = " param "::uuid AND " \
-    scope ")"
 
-/* A new invoice's row from $1..$8 (id, sender, receiver, type, size,
+/* Lists, newest first, of the rows in scope (and of one status).  After a
+ * cursor: rows strictly older than the cursor row, which must itself be
+ * visible in the same list (else the page is empty and the caller checks
+ * why).  The cursor row is a lookup of its own, joined, so that whatever
+ * plan PostgreSQL keeps for the statement (a generic one included) the
+ * list is an index range from the cursor's position on. */
+#define LIST(scope) "SELECT " INVOICE_COLS " FROM invoices WHERE " scope \
+    NEWEST_FIRST "LIMIT $2::int4"
+#define LIST_AFTER(scope, cursor) "SELECT " INVOICE_COLS " FROM invoices, " \
+    "(SELECT inserted_at AS c_at, id AS c_id FROM invoices WHERE id = " \
+    cursor "::uuid AND " scope ") c WHERE " scope \
+    " AND (inserted_at, id) < (c_at, c_id)" NEWEST_FIRST "LIMIT $2::int4"
+#define BY_SENDER "sender_id = $1::int4"
+#define BY_RECEIVER "receiver_id = $1::int4"
+#define BY_PAIR "receiver_id = $1::int4 AND sender_id = $3::int4"
+
+/* A new invoice's row from $1..$12 (id, sender, receiver, type, size,
  * sha256, time: the module's clock, so that the answer to a create is
  * known before the row is written; the file store, NULL for this
- * database), its file from $9 (NULL when it lives in a file store). */
+ * database; amount, currency, due date and reference, each NULL when not
+ * given), its file from $13 (NULL when it lives in a file store). */
 #define NEW_ROW_COLS "(id, sender_id, receiver_id, file_type, file_size, " \
-    "file_sha256, inserted_at, updated_at, file_store)"
+    "file_sha256, inserted_at, updated_at, file_store, amount, currency, " \
+    "due_date, reference)"
 #define NEW_ROW_VALUES "$1::uuid, $2::int4, $3::int4, $4::text, $5::int4, " \
-    "$6::bytea, $7::timestamptz, $7::timestamptz, $8::text"
+    "$6::bytea, $7::timestamptz, $7::timestamptz, $8::text, $9::int8, " \
+    "$10::text, $11::date, $12::text"
 #define NEW_FILE "file AS (INSERT INTO invoice_files (invoice_id, content) " \
-    "SELECT id, $9::bytea FROM inv WHERE $9::bytea IS NOT NULL) "
+    "SELECT id, $13::bytea FROM inv WHERE $13::bytea IS NOT NULL) "
+
+/* The event of a change, in the statement that makes it: the invoice's
+ * changing fields right after it (from the CTE `src`), `at` its time. */
+#define EVENT(name, type, at, src) name " AS (INSERT INTO invoice_events " \
+    "(type, invoice_id, sender_id, receiver_id, created_at, status, " \
+    "paid_at, voided_at, first_downloaded_at, updated_at) SELECT " type \
+    ", id, sender_id, receiver_id, " at ", status, paid_at, voided_at, " \
+    "first_downloaded_at, updated_at FROM " src ") "
+
+/* Events, oldest first by (tx, seq), and only those under the oldest
+ * transaction still running: sql/004_lifecycle.sql says why that never
+ * skips one.  The invoice as it was after the event: the event's copy of
+ * what changes, the row's of what never does. */
+#define EVENT_COLS "e.seq, e.type, e.created_at AS event_at, i.id, " \
+    "i.sender_id, i.receiver_id, i.file_type, i.file_size, i.amount, " \
+    "i.currency, i.due_date, i.reference, e.status, (e.status = 1) AS " \
+    "is_payable, e.paid_at, e.voided_at, e.first_downloaded_at, " \
+    "i.inserted_at, e.updated_at"
+#define EVENTS_FROM " FROM invoice_events e JOIN invoices i ON i.id = e.invoice_id"
+#define SETTLED " AND e.tx < pg_snapshot_xmin(pg_current_snapshot())" \
+    " ORDER BY e.tx, e.seq LIMIT $2::int4"
+#define EVENTS(scope) "SELECT " EVENT_COLS EVENTS_FROM " WHERE " scope SETTLED
+#define EVENTS_AFTER(scope, cscope, cursor) "SELECT " EVENT_COLS EVENTS_FROM \
+    ", (SELECT tx AS c_tx, seq AS c_seq FROM invoice_events WHERE seq = " \
+    cursor "::int8 AND " cscope ") c WHERE " scope \
+    " AND (e.tx, e.seq) > (c_tx, c_seq)" SETTLED
+/* Consumers are not told of downloads (the partial index says so too). */
+#define EV_SENDER "e.sender_id = $1::int4"
+#define EV_RECEIVER "e.receiver_id = $1::int4 AND e.type <> 4"
+#define EV_INVOICE " AND e.invoice_id = $3::uuid"
+#define C_SENDER "sender_id = $1::int4"
+#define C_RECEIVER "receiver_id = $1::int4 AND type <> 4"
+
 /* A new idempotency key's columns; on a conflict the existing key is
  * taken over only when it expired, and RETURNING gives a row only when the
  * key was claimed (a concurrent claim waits for the first to commit). */
@@ -34,22 +81,29 @@
     "body = EXCLUDED.body, expires_at = EXCLUDED.expires_at " \
     "WHERE idempotency_keys.expires_at < now() RETURNING 1"
 
+/* The advisory lock of mod-invoice-files: "INVF" in ASCII, so that it
+ * does not meet an application's own small numbers. */
+#define ADMIN_LOCK_KEY "1229870662"
+
 const invoice_store_statement_t invoice_pg_statements[ST_COUNT] = {
     [ST_INSERT] = { "invoice_insert",
-        /* Metadata and file in one statement: atomic, one round trip. */
+        /* Metadata, file and event in one statement: atomic, one round
+         * trip. */
         "WITH inv AS (INSERT INTO invoices " NEW_ROW_COLS " VALUES ("
-        NEW_ROW_VALUES ") RETURNING *), " NEW_FILE
+        NEW_ROW_VALUES ") RETURNING *), " NEW_FILE ", "
+        EVENT("ev", "1", "inserted_at", "inv")
         "SELECT " INVOICE_COLS " FROM inv" },
     [ST_INSERT_ONCE] = { "invoice_insert_once",
-        /* With an idempotency key of sender $2: $10 key, $11 fingerprint,
-         * $12 Location, $13 the 201's body, $14 seconds to keep it.  Key,
-         * answer, row and file in one statement; nothing is written when
-         * the key is taken. */
-        "WITH k AS (" KEY_COLS "VALUES (1, $2::int4, $10::text, $11::bytea, "
-        "201, $12::text, 'application/json', $13::bytea, "
-        "now() + make_interval(secs => $14::int4)) " KEY_CLAIMED_ONLY "), "
+        /* With an idempotency key of sender $2: $14 key, $15 fingerprint,
+         * $16 Location, $17 the 201's body, $18 seconds to keep it.  Key,
+         * answer, row, file and event in one statement; nothing is written
+         * when the key is taken. */
+        "WITH k AS (" KEY_COLS "VALUES (1, $2::int4, $14::text, $15::bytea, "
+        "201, $16::text, 'application/json', $17::bytea, "
+        "now() + make_interval(secs => $18::int4)) " KEY_CLAIMED_ONLY "), "
         "inv AS (INSERT INTO invoices " NEW_ROW_COLS " SELECT "
-        NEW_ROW_VALUES " FROM k RETURNING *), " NEW_FILE
+        NEW_ROW_VALUES " FROM k RETURNING *), " NEW_FILE ", "
+        EVENT("ev", "1", "inserted_at", "inv")
         "SELECT " INVOICE_COLS " FROM inv" },
     [ST_GET_BY_SENDER] = { "invoice_get_by_sender",
         "SELECT " INVOICE_COLS " FROM invoices "
@@ -57,39 +111,82 @@ const invoice_store_statement_t invoice_pg_statements[ST_COUNT] = {
     [ST_GET_BY_RECEIVER] = { "invoice_get_by_receiver",
         "SELECT " INVOICE_COLS " FROM invoices "
         "WHERE id = $1::uuid AND receiver_id = $2::int4" },
-    [ST_LIST_SENDER] = { "invoice_list_sender",
-        "SELECT " INVOICE_COLS " FROM invoices WHERE sender_id = $1::int4"
-        NEWEST_FIRST "LIMIT $2::int4" },
+    [ST_GET_BY_REFERENCE] = { "invoice_get_by_reference",
+        "SELECT " INVOICE_COLS " FROM invoices "
+        "WHERE sender_id = $1::int4 AND reference = $2::text" },
+    /* $1 the caller, $2 the limit, then [$3 the sender], [the status],
+     * [the cursor]: the parameters in that order. */
+    [ST_LIST_SENDER] = { "invoice_list_sender", LIST(BY_SENDER) },
     [ST_LIST_SENDER_AFTER] = { "invoice_list_sender_after",
-        "SELECT " INVOICE_COLS " FROM invoices WHERE sender_id = $1::int4"
-        AFTER_CURSOR("$3", "sender_id = $1::int4") NEWEST_FIRST "LIMIT $2::int4" },
-    [ST_LIST_RECEIVER] = { "invoice_list_receiver",
-        "SELECT " INVOICE_COLS " FROM invoices WHERE receiver_id = $1::int4"
-        NEWEST_FIRST "LIMIT $2::int4" },
+        LIST_AFTER(BY_SENDER, "$3") },
+    [ST_LIST_SENDER_STATUS] = { "invoice_list_sender_status",
+        LIST(BY_SENDER " AND status = $3::int2") },
+    [ST_LIST_SENDER_STATUS_AFTER] = { "invoice_list_sender_status_after",
+        LIST_AFTER(BY_SENDER " AND status = $3::int2", "$4") },
+    [ST_LIST_RECEIVER] = { "invoice_list_receiver", LIST(BY_RECEIVER) },
     [ST_LIST_RECEIVER_AFTER] = { "invoice_list_receiver_after",
-        "SELECT " INVOICE_COLS " FROM invoices WHERE receiver_id = $1::int4"
-        AFTER_CURSOR("$3", "receiver_id = $1::int4") NEWEST_FIRST "LIMIT $2::int4" },
-    [ST_LIST_PAIR] = { "invoice_list_pair",
-        "SELECT " INVOICE_COLS " FROM invoices WHERE receiver_id = $1::int4 "
-        "AND sender_id = $3::int4" NEWEST_FIRST "LIMIT $2::int4" },
+        LIST_AFTER(BY_RECEIVER, "$3") },
+    [ST_LIST_RECEIVER_STATUS] = { "invoice_list_receiver_status",
+        LIST(BY_RECEIVER " AND status = $3::int2") },
+    [ST_LIST_RECEIVER_STATUS_AFTER] = { "invoice_list_receiver_status_after",
+        LIST_AFTER(BY_RECEIVER " AND status = $3::int2", "$4") },
+    [ST_LIST_PAIR] = { "invoice_list_pair", LIST(BY_PAIR) },
     [ST_LIST_PAIR_AFTER] = { "invoice_list_pair_after",
-        "SELECT " INVOICE_COLS " FROM invoices WHERE receiver_id = $1::int4 "
-        "AND sender_id = $3::int4"
-        AFTER_CURSOR("$4", "receiver_id = $1::int4 AND sender_id = $3::int4")
-        NEWEST_FIRST "LIMIT $2::int4" },
+        LIST_AFTER(BY_PAIR, "$4") },
+    [ST_LIST_PAIR_STATUS] = { "invoice_list_pair_status",
+        LIST(BY_PAIR " AND status = $4::int2") },
+    [ST_LIST_PAIR_STATUS_AFTER] = { "invoice_list_pair_status_after",
+        LIST_AFTER(BY_PAIR " AND status = $4::int2", "$5") },
     [ST_PAY] = { "invoice_pay",
-        /* The row lock makes concurrent pays queue; the re-checked
-         * is_payable lets exactly one of them through. */
-        "UPDATE invoices SET is_payable = false, paid_at = now(), "
-        "updated_at = now() WHERE id = $1::uuid AND receiver_id = $2::int4 "
-        "AND is_payable RETURNING " INVOICE_COLS },
+        /* The row lock makes concurrent pays (and voids) queue; the
+         * re-checked status lets exactly one of them through. */
+        "WITH upd AS (UPDATE invoices SET status = 2, is_payable = false, "
+        "paid_at = now(), updated_at = now() WHERE id = $1::uuid AND "
+        "receiver_id = $2::int4 AND status = 1 RETURNING *), "
+        EVENT("ev", "2", "paid_at", "upd")
+        "SELECT " INVOICE_COLS " FROM upd" },
+    [ST_VOID] = { "invoice_void",
+        "WITH upd AS (UPDATE invoices SET status = 3, is_payable = false, "
+        "voided_at = now(), updated_at = now() WHERE id = $1::uuid AND "
+        "sender_id = $2::int4 AND status = 1 RETURNING *), "
+        EVENT("ev", "3", "voided_at", "upd")
+        "SELECT " INVOICE_COLS " FROM upd" },
+    [ST_FIRST_DOWNLOAD] = { "invoice_first_download",
+        /* The delivery receipt: once, and no write at all afterwards (the
+         * caller asks only while first_downloaded_at is NULL). */
+        "WITH upd AS (UPDATE invoices SET first_downloaded_at = now() "
+        "WHERE id = $1::uuid AND receiver_id = $2::int4 AND "
+        "first_downloaded_at IS NULL RETURNING *), "
+        EVENT("ev", "4", "first_downloaded_at", "upd")
+        "SELECT 1 FROM upd" },
+    [ST_EVENTS_SENDER] = { "invoice_events_sender", EVENTS(EV_SENDER) },
+    [ST_EVENTS_SENDER_AFTER] = { "invoice_events_sender_after",
+        EVENTS_AFTER(EV_SENDER, C_SENDER, "$3") },
+    [ST_EVENTS_RECEIVER] = { "invoice_events_receiver", EVENTS(EV_RECEIVER) },
+    [ST_EVENTS_RECEIVER_AFTER] = { "invoice_events_receiver_after",
+        EVENTS_AFTER(EV_RECEIVER, C_RECEIVER, "$3") },
+    [ST_EVENTS_SENDER_INVOICE] = { "invoice_events_sender_invoice",
+        EVENTS(EV_SENDER EV_INVOICE) },
+    [ST_EVENTS_SENDER_INVOICE_AFTER] = { "invoice_events_sender_invoice_after",
+        EVENTS_AFTER(EV_SENDER EV_INVOICE, C_SENDER, "$4") },
+    [ST_EVENTS_RECEIVER_INVOICE] = { "invoice_events_receiver_invoice",
+        EVENTS(EV_RECEIVER EV_INVOICE) },
+    [ST_EVENTS_RECEIVER_INVOICE_AFTER] = { "invoice_events_receiver_invoice_after",
+        EVENTS_AFTER(EV_RECEIVER EV_INVOICE, C_RECEIVER, "$4") },
+    [ST_EVENT_IN_SENDER_FEED] = { "invoice_event_in_sender_feed",
+        /* An empty page after a cursor: was it the last, or not ours? */
+        "SELECT invoice_id FROM invoice_events WHERE seq = $2::int8 AND "
+        C_SENDER },
+    [ST_EVENT_IN_RECEIVER_FEED] = { "invoice_event_in_receiver_feed",
+        "SELECT invoice_id FROM invoice_events WHERE seq = $2::int8 AND "
+        C_RECEIVER },
     [ST_FILE] = { "invoice_file",
         /* The first chunk comes along: for most files that is all of it.
          * Files are stored uncompressed, so substring reads only the
          * TOAST chunks it needs.  A file in a file store has no
          * invoice_files row: head is NULL, file_store names the store. */
         "SELECT i.file_type, i.file_sha256, i.inserted_at, "
-        "i.file_size::int8 AS size, i.file_store, "
+        "i.file_size::int8 AS size, i.file_store, i.first_downloaded_at, "
         "substring(f.content FROM 1 FOR $3::int4) AS head "
         "FROM invoices i LEFT JOIN invoice_files f ON f.invoice_id = i.id "
         "WHERE i.id = $1::uuid AND i.receiver_id = $2::int4" },
@@ -98,9 +195,12 @@ const invoice_store_statement_t invoice_pg_statements[ST_COUNT] = {
         "FROM invoices i JOIN invoice_files f ON f.invoice_id = i.id "
         "WHERE i.id = $1::uuid AND i.receiver_id = $2::int4" },
     [ST_INSERT_META] = { "invoice_insert_meta",
-        /* Large files: the row first, the bytes by COPY, one transaction. */
-        "INSERT INTO invoices " NEW_ROW_COLS " VALUES (" NEW_ROW_VALUES ") "
-        "RETURNING " INVOICE_COLS },
+        /* Large files: the row (and its event) first, the bytes by COPY,
+         * one transaction. */
+        "WITH inv AS (INSERT INTO invoices " NEW_ROW_COLS " VALUES ("
+        NEW_ROW_VALUES ") RETURNING *), "
+        EVENT("ev", "1", "inserted_at", "inv")
+        "SELECT " INVOICE_COLS " FROM inv" },
     [ST_PING] = { "invoice_ping", "SELECT 1" },
     [ST_KEY_CLAIM] = { "invoice_key_claim",
         /* $1 role, $2 caller, $3 key, $4 fingerprint, $5 status, $6
@@ -122,6 +222,36 @@ const invoice_store_statement_t invoice_pg_statements[ST_COUNT] = {
         "DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY("
         "SELECT ctid FROM idempotency_keys WHERE expires_at < now() "
         "ORDER BY expires_at LIMIT $1::int4 FOR UPDATE SKIP LOCKED))" },
+    /* The operator's tool, mod-invoice-files (store/admin.h).  Prepared
+     * on every connection like the rest: each is small to plan. */
+    [ST_ADMIN_LOCK] = { "invoice_admin_lock",
+        /* One sweep or migration at a time per database (a session lock:
+         * released when the tool's connection ends). */
+        "SELECT pg_try_advisory_lock(" ADMIN_LOCK_KEY ")" },
+    [ST_ADMIN_STORES] = { "invoice_admin_stores",
+        /* Where the files of a batch of ids ($1, '{...}') are: '' for this
+         * database (a store's name is never empty). */
+        "SELECT id::text, coalesce(file_store, '') FROM invoices "
+        "WHERE id = ANY ($1::uuid[])" },
+    [ST_ADMIN_ROWS] = { "invoice_admin_rows",
+        /* After id $1, in id order, $5 rows whose file is not in $2 (NULL:
+         * this database) and, when $3, is in $4 (NULL: this database). */
+        "SELECT id::text AS id, file_store, file_size::text AS size, "
+        "file_sha256 FROM invoices WHERE id > $1::uuid "
+        "AND file_store IS DISTINCT FROM $2::text AND ($3::bool IS NOT TRUE "
+        "OR file_store IS NOT DISTINCT FROM $4::text) "
+        "ORDER BY id LIMIT $5::int4" },
+    [ST_ADMIN_CHUNK] = { "invoice_admin_chunk",
+        "SELECT substring(content FROM $2::int4 FOR $3::int4) "
+        "FROM invoice_files WHERE invoice_id = $1::uuid" },
+    [ST_ADMIN_MOVE] = { "invoice_admin_move",
+        /* Row $1's file, in $3 (NULL: this database), is now in $2 (NULL:
+         * this database, its bytes by COPY next in the transaction): only
+         * while the row still names $3; a copy in invoice_files goes. */
+        "WITH moved AS (UPDATE invoices SET file_store = $2::text "
+        "WHERE id = $1::uuid AND file_store IS NOT DISTINCT FROM $3::text "
+        "RETURNING id), gone AS (DELETE FROM invoice_files f USING moved "
+        "WHERE f.invoice_id = moved.id) SELECT 1 FROM moved" },
 };
 
 const invoice_store_statement_t *invoice_store_statements(int *count)
