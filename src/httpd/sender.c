@@ -286,20 +286,26 @@ static int read_upload(request_rec *r, const char *ct, const char *boundary,
     return rv;
 }
 
-/* Under a key, an upload is its fields and its file's hash (so that a
- * retry with another multipart boundary is the same request). */
+/* Under a key, an upload is its fields (terms included) and its file's
+ * hash (so that a retry with another multipart boundary is the same
+ * request). */
 static const invoice_call_key_t *upload_key(invoice_call_t *call,
                                             invoice_call_key_t *key,
                                             int has_key,
                                             const invoice_create_t *in)
 {
-    const char *parts[3] = {
-        apr_itoa(call->r->pool, in->receiver_id),
+    apr_pool_t *p = call->r->pool;
+    const invoice_terms_t *t = &in->terms;
+    const char *parts[7] = {
+        apr_itoa(p, in->receiver_id),
         invoice_filetype_media(in->file_type) ? invoice_filetype_media(in->file_type) : "",
-        sha256_hex(call->r->pool, in->sha256),
+        sha256_hex(p, in->sha256),
+        t->has_amount ? apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)t->amount) : "",
+        t->currency ? t->currency : "", t->due_date ? t->due_date : "",
+        t->reference ? t->reference : "",
     };
 
-    return fingerprinted(call, key, has_key, parts, 3);
+    return fingerprinted(call, key, has_key, parts, 7);
 }
 
 int invoice_h_upload(invoice_call_t *call)

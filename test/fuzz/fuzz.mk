@@ -16,7 +16,7 @@ FUZZ_OUT     := build/fuzz
 FUZZ_TARGETS := create_request base64 filetype auth router list_query \
                 json_strict multipart terms
 FUZZ_PACKAGES := clang libclang-rt-dev
-FUZZ_CFLAGS = -std=c11 -g -O1 $(filter-out -Werror,$(WARN)) -Isrc \
+FUZZ_CFLAGS = -std=c11 -g -O1 $(filter-out -Werror,$(WARN)) -Werror=implicit-function-declaration -Isrc \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
               -fno-omit-frame-pointer $(shell pkg-config --cflags apr-1 json-c)
 FUZZ_LIBS = $(shell pkg-config --libs apr-1 json-c) -lcrypto

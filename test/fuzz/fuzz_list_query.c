@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/http/query.h"
 #include "core/request/list_query.h"
 #include "fuzz_check.h"
 

@@ -236,7 +236,7 @@ static void t_unknown_field_422(void **state)
     (void)state;
     char *content = quoted(pdf_b64());
     const char *const extras[][2] = {
-        {"\"amount\": 5", "amount"},
+        {"\"total\": 5", "total"},   /* amount is a term now; total is not */
         {"\"sender_id\": 7", "sender_id"},   /* no spoofing of the sender */
         {"\"id\": \"00000000-0000-4000-8000-000000000000\"", "id"},
         {"\"is_payable\": false", "is_payable"},

@@ -136,7 +136,7 @@ check "2xx creates" eq "$(( $(metric "$B" 'invoice_http_requests_total{route="PO
 check "404s" eq "$(( $(metric "$B" 'invoice_http_requests_total{route="unmatched",status="4xx"}') - before_404 ))" 12
 check "422s by reason" eq "$(( $(metric "$B" 'invoice_rejected_requests_total{reason="invalid_fields"}') - before_422 ))" 5
 check "bytes uploaded" eval '[ "$(metric "$B" invoice_uploaded_bytes_total)" -ge $((40 * 6718)) ]'
-check "build info" eval 'curl -s "$B/metrics" | grep -q "^invoice_build_info{version=\"$(cat "$REPO_ROOT/VERSION")\"} 1$"'
+check "build info" eval 'curl -s "$B/metrics" >"$RUN/metrics.txt"; grep -q "^invoice_build_info{version=\"$(cat "$REPO_ROOT/VERSION")\"} 1$" "$RUN/metrics.txt"'
 check "promtool check metrics" eval 'curl -s "$B/metrics" | promtool check metrics'
 # The dashboard's queries parse (as recording rules) and name our metrics.
 { echo "groups:"; echo "- name: dashboard"; echo "  rules:"

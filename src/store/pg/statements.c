@@ -11,15 +11,18 @@
 /* Lists, newest first, of the rows in scope (and of one status).  After a
  * cursor: rows strictly older than the cursor row, which must itself be
  * visible in the same list (else the page is empty and the caller checks
- * why).  The cursor row is a lookup of its own, joined, so that whatever
- * plan PostgreSQL keeps for the statement (a generic one included) the
- * list is an index range from the cursor's position on. */
+ * why).  The cursor row is a lookup of its own, and the page a LATERAL
+ * subquery of it, so that whatever plan PostgreSQL keeps for the
+ * statement (a generic one included) the page is an index range that
+ * starts at the cursor: 12 buffers for a page 20,000 rows deep, where a
+ * join filter read 3,769. */
 #define LIST(scope) "SELECT " INVOICE_COLS " FROM invoices WHERE " scope \
     NEWEST_FIRST "LIMIT $2::int4"
-#define LIST_AFTER(scope, cursor) "SELECT " INVOICE_COLS " FROM invoices, " \
-    "(SELECT inserted_at AS c_at, id AS c_id FROM invoices WHERE id = " \
-    cursor "::uuid AND " scope ") c WHERE " scope \
-    " AND (inserted_at, id) < (c_at, c_id)" NEWEST_FIRST "LIMIT $2::int4"
+#define LIST_AFTER(scope, cursor) "SELECT l.* FROM (SELECT inserted_at " \
+    "AS c_at, id AS c_id FROM invoices WHERE id = " cursor "::uuid AND " \
+    scope ") c CROSS JOIN LATERAL (SELECT " INVOICE_COLS " FROM invoices " \
+    "WHERE " scope " AND (inserted_at, id) < (c.c_at, c.c_id)" NEWEST_FIRST \
+    "LIMIT $2::int4) l ORDER BY l.inserted_at DESC, l.id DESC"
 #define BY_SENDER "sender_id = $1::int4"
 #define BY_RECEIVER "receiver_id = $1::int4"
 #define BY_PAIR "receiver_id = $1::int4 AND sender_id = $3::int4"
@@ -59,10 +62,11 @@
 #define SETTLED " AND e.tx < pg_snapshot_xmin(pg_current_snapshot())" \
     " ORDER BY e.tx, e.seq LIMIT $2::int4"
 #define EVENTS(scope) "SELECT " EVENT_COLS EVENTS_FROM " WHERE " scope SETTLED
-#define EVENTS_AFTER(scope, cscope, cursor) "SELECT " EVENT_COLS EVENTS_FROM \
-    ", (SELECT tx AS c_tx, seq AS c_seq FROM invoice_events WHERE seq = " \
-    cursor "::int8 AND " cscope ") c WHERE " scope \
-    " AND (e.tx, e.seq) > (c_tx, c_seq)" SETTLED
+#define EVENTS_AFTER(scope, cscope, cursor) "SELECT l.* FROM (SELECT tx " \
+    "AS c_tx, seq AS c_seq FROM invoice_events WHERE seq = " cursor \
+    "::int8 AND " cscope ") c CROSS JOIN LATERAL (SELECT " EVENT_COLS \
+    ", e.tx" EVENTS_FROM " WHERE " scope " AND (e.tx, e.seq) > (c.c_tx, " \
+    "c.c_seq)" SETTLED ") l ORDER BY l.tx, l.seq"
 /* Consumers are not told of downloads (the partial index says so too). */
 #define EV_SENDER "e.sender_id = $1::int4"
 #define EV_RECEIVER "e.receiver_id = $1::int4 AND e.type <> 4"
