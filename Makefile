@@ -57,15 +57,10 @@ build: deps .libs/mod_invoice.so
 	    >build/apxs.log 2>&1 || { cat build/apxs.log; exit 1; }
 
 run: build
-	@mkdir -p $(RUNDIR)
-	@scripts/pg.sh start $(RUNDIR)/pg $(PGPORT)
-	@scripts/httpd.sh start $(RUNDIR)/httpd $(PORT) $(PGPORT)
-	@echo "mod_invoice is answering on http://127.0.0.1:$(PORT)/api (PostgreSQL on 127.0.0.1:$(PGPORT)); make stop stops both"
+	@scripts/run.sh start $(RUNDIR) $(PORT) $(PGPORT)
 
 stop:
-	@scripts/httpd.sh stop $(RUNDIR)/httpd
-	@scripts/pg.sh stop $(RUNDIR)/pg
-	@echo "stopped"
+	@scripts/run.sh stop $(RUNDIR)
 
 # Two lanes at once (the machine has two cores): what keeps a core busy,
 # and the suites that mostly wait (faults, floods, failover, ops).  Each
@@ -78,7 +73,7 @@ test-lane-cpu:
 	@$(MAKE) --no-print-directory unit fuzz-brief integration test-apache
 
 test-lane-wait:
-	@$(MAKE) --no-print-directory test-s3 test-faults test-ops
+	@$(MAKE) --no-print-directory test-s3 test-faults test-ops test-tools
 
 # No include runs from an inner ring to an outer one (scripts/check-layers.sh).
 check-layers:
@@ -171,5 +166,6 @@ clean:
 # Hardening, containers: fragments kept beside what they drive.
 -include test/fuzz/fuzz.mk
 -include test/s3/s3.mk
+-include tools/tools.mk
 -include test/faults/faults.mk
 -include docker/image.mk

@@ -33,19 +33,52 @@ port_free() {
         awk -v h=":$(printf %04X "$1")" 'substr($2, length($2) - 4) == h { f = 1 } END { exit !f }'
 }
 
-# A free loopback port, not one of the arguments: random in 20000-32767,
-# below the kernel's range for outgoing connections (32768-60999), where a
-# client socket could take the port between our check and the server's bind.
+# The range the test suites pick their ports from: INVOICE_TEST_PORTS=LO-HI,
+# by default 20000-32767, below the kernel's range for outgoing connections
+# (32768-60999), where a client socket could take the port between our
+# check and the server's bind.
+test_port_range() {
+    local r=${INVOICE_TEST_PORTS:-20000-32767} lo hi
+    lo=${r%-*}; hi=${r#*-}
+    case $lo$hi in ''|*[!0-9]*) die "INVOICE_TEST_PORTS=$r: expected LOW-HIGH, e.g. 40000-40999" ;; esac
+    [ "$lo" -ge 1024 ] && [ "$hi" -le 65535 ] && [ $((hi - lo)) -ge 50 ] ||
+        die "INVOICE_TEST_PORTS=$r: expected 1024 <= LOW, LOW + 50 <= HIGH <= 65535"
+    echo "$lo $hi"
+}
+
+# A free loopback port in the test range, not one of the arguments.
 pick_port() {
-    local p avoid
+    local p avoid lo hi
+    read -r lo hi < <(test_port_range) || return 1
     for _ in $(seq 200); do
-        p=$(( 20000 + ( (RANDOM << 15) | RANDOM ) % 12768 ))
+        p=$(( lo + ( (RANDOM << 15) | RANDOM ) % (hi - lo + 1) ))
         for avoid in "$@"; do [ "$p" != "$avoid" ] || continue 2; done
         if port_free "$p"; then
             echo "$p"
             return 0
         fi
     done
-    echo "no free port found" >&2
+    echo "no free port found in $lo-$hi (INVOICE_TEST_PORTS)" >&2
     return 1
+}
+
+# Whether USER may enter DIR (search permission on DIR and every directory
+# above it): what PostgreSQL (postgres) and Apache's children (www-data)
+# need of their directories when root starts them.
+user_can_enter() {
+    [ "$(id -u)" = 0 ] || return 0
+    setpriv --reuid="$1" --regid="$(id -gn "$1")" --init-groups test -x "$2" 2>/dev/null
+}
+
+# The first directory on DIR's path that USER may not enter (empty if none).
+first_closed_dir() {
+    local user=$1 path=$2 prefix="" part rest
+    user_can_enter "$user" "$path" && return 0
+    rest=${path#/}
+    user_can_enter "$user" / || { echo /; return 0; }
+    while [ -n "$rest" ]; do
+        part=${rest%%/*}; rest=${rest#"$part"}; rest=${rest#/}
+        prefix=$prefix/$part
+        user_can_enter "$user" "$prefix" || { echo "$prefix"; return 0; }
+    done
 }

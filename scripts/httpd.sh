@@ -3,6 +3,11 @@
 #   httpd.sh start DIR PORT PGPORT   write DIR/httpd.conf, start, wait for the API
 #   httpd.sh stop DIR                stop (no-op when not running)
 #   httpd.sh status DIR              exit 0 when running
+#   httpd.sh port DIR                the port it listens on (exit 1 when not running)
+#
+# DIR may be a symbolic link (make run's .run/httpd, when www-data cannot
+# enter the checkout): Apache runs where it points.  Started by root, its
+# children (www-data) must be able to enter DIR: the start refuses otherwise.
 #
 # INVOICE_DBD_PARAMS_OVERRIDE, when set and not empty, replaces the libpq
 # parameters of the generated config's `Define INVOICE_DBD_PARAMS` line
@@ -19,13 +24,18 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 cmd=${1:-}; dir=${2:-}; port=${3:-}; pgport=${4:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || die "usage: httpd.sh start|stop|status DIR [PORT PGPORT]"
+[ -n "$cmd" ] && [ -n "$dir" ] || die "usage: httpd.sh start|stop|status|port DIR [PORT PGPORT]"
 mkdir -p "$dir"
-dir=$(cd "$dir" && pwd)
+dir=$(cd "$dir" && pwd -P)
 MODULE=${INVOICE_MODULE:-$REPO_ROOT/.libs/mod_invoice.so}
 
 is_running() {
     [ -f "$dir/httpd.pid" ] && kill -0 "$(cat "$dir/httpd.pid")" 2>/dev/null
+}
+
+# The port of the running configuration's Listen line.
+conf_port() {
+    sed -n 's/^Listen .*:\([0-9][0-9]*\)$/\1/p' "$dir/httpd.conf" 2>/dev/null | head -n 1
 }
 
 write_conf() {
@@ -65,6 +75,15 @@ start() {
     [ -n "$port" ] && { [ -n "$pgport" ] || [ -n "${INVOICE_DBD_PARAMS_OVERRIDE:-}" ]; } ||
         die "httpd.sh start needs PORT and PGPORT"
     [ -f "$MODULE" ] || die "module not built: $MODULE (run make build)"
+    # Without it the children answer 403 outside the API (/healthz, /metrics).
+    local closed; closed=$(first_closed_dir www-data "$dir")
+    [ -z "$closed" ] || die "Apache's children run as the user www-data, which cannot enter $closed" \
+        "($(stat -c '%A %U' "$closed")): put its directory elsewhere than $dir"
+    # Rewriting the configuration of a server on another port would not
+    # move it: say so at once rather than wait for an answer on this one.
+    if is_running && [ "$(conf_port)" != "$port" ]; then
+        die "Apache from $dir already runs on 127.0.0.1:$(conf_port), not $port: stop it first (httpd.sh stop $dir)"
+    fi
     write_conf
     prepare_file_store
     if ! is_running; then
@@ -90,5 +109,6 @@ case "$cmd" in
     start) start ;;
     stop) stop ;;
     status) is_running ;;
+    port) is_running && conf_port ;;
     *) die "unknown command $cmd" ;;
 esac

@@ -4,14 +4,19 @@
 #   pg.sh stop DIR           fast shutdown (no-op when not running)
 #   pg.sh restart DIR PORT   stop then start
 #   pg.sh status DIR         exit 0 when running
+#   pg.sh port DIR           the port it runs on (exit 1 when not running)
+# DIR may be a symbolic link (make run's .run/pg, when postgres cannot enter
+# the checkout): the cluster lives where it points.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 cmd=${1:-}; dir=${2:-}; port=${3:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || die "usage: pg.sh start|stop|restart|status DIR [PORT]"
+[ -n "$cmd" ] && [ -n "$dir" ] || die "usage: pg.sh start|stop|restart|status|port DIR [PORT]"
 mkdir -p "$dir"
-dir=$(cd "$dir" && pwd)
+dir=$(cd "$dir" && pwd -P)
 data=$dir/data
+# Somewhere postgres may stand (not a caller's directory it cannot enter).
+cd "$dir"
 
 # A SIGKILLed postmaster may linger as a zombie (a container's PID 1 need
 # not reap promptly): pg_ctl status would call it running.
@@ -25,7 +30,10 @@ is_running() {
 
 init_cluster() {
     [ -f "$data/PG_VERSION" ] && return 0
-    [ "$(id -u)" = 0 ] && chown postgres: "$dir"
+    local closed; closed=$(first_closed_dir postgres "$dir")
+    [ -z "$closed" ] || die "PostgreSQL runs as the user postgres, which cannot enter $closed" \
+        "($(stat -c '%A %U' "$closed")): put its directory elsewhere than $dir"
+    [ "$(id -u)" = 0 ] && chown postgres: "$dir" && chmod 0700 "$dir"
     as_pg_user "$PG_BIN/initdb" -D "$data" -U invoice -A trust -E UTF8 \
         --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
     # Durable defaults (fsync, synchronous_commit) stay on: a 201 means stored.
@@ -67,5 +75,6 @@ case "$cmd" in
     stop) stop ;;
     restart) stop; start ;;
     status) is_running ;;
+    port) is_running && sed -n 4p "$data/postmaster.pid" ;;
     *) die "unknown command $cmd" ;;
 esac
