@@ -169,3 +169,6 @@ clean:
 -include tools/tools.mk
 -include test/faults/faults.mk
 -include docker/image.mk
+-include packaging.mk
+-include docs/openapi.mk
+-include bench/bench.mk
