@@ -49,7 +49,9 @@ start() {
     [ -n "$port" ] || die "pg.sh start needs a PORT"
     init_cluster
     if ! is_running; then
-        rm -f "$data/postmaster.pid"
+        # A killed postmaster leaves its lock files; while it lingers as a
+        # zombie, the new one would take it for alive and refuse to start.
+        rm -f "$data/postmaster.pid" "$dir"/.s.PGSQL.*.lock
         as_pg_user "$PG_BIN/pg_ctl" -D "$data" -l "$dir/postgresql.log" -w -t 60 \
             -o "-p $port" start >/dev/null || { tail -20 "$dir/postgresql.log" >&2; die "PostgreSQL did not start"; }
     fi
