@@ -7,6 +7,17 @@
 # official slim image), so only use this where the registry is unreachable.
 #
 #   docker/base-image.sh            no-op when the image is already there
+#   docker/base-image.sh --rootfs   only the rootfs tarball (made if absent):
+#                                   prints its path (make deb-test unpacks it)
+#   docker/base-image.sh --sources  the apt sources the rootfs gets, one
+#                                   `deb URI SUITE COMPONENTS` line each
+#   docker/base-image.sh --mirror   the Debian mirror debootstrap uses
+#
+# No mirror is written into the code: the mirror and the suites are the
+# machine's own (apt's sources, in whichever format, as apt itself reads
+# them: apt-get indextargets), so the image and the package test work
+# wherever apt works.  A proxy in apt's configuration (Acquire::http::Proxy)
+# is used by debootstrap too.
 #
 # The rootfs tarball is cached in $IMAGE_CACHE (default
 # /var/tmp/mod_invoice-image), outside the repository so that `make clean`
@@ -20,53 +31,87 @@ TARBALL=$CACHE/debian-$SUITE-minbase.tar
 
 log() { echo "base-image: $*" >&2; }
 
-# The first non-security Debian mirror in apt's sources for $SUITE, deb822
-# (*.sources) or one-line (*.list) format; no host name is hard-coded here.
-apt_mirror() {
-    local f
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [ -f "$f" ] || continue
-        awk -v suite="$SUITE" '
-            function flush() {
-                if (types ~ /(^| )deb( |$)/ && (" " suites " ") ~ (" " suite " ") && uris != "") {
-                    split(uris, u, " "); print u[1]; found = 1; exit
-                }
-                types = suites = uris = ""
-            }
-            /^[ \t]*#/ { next }
-            /^[ \t]*$/ { flush(); next }
-            tolower($1) == "types:"  { $1 = ""; types = $0 }
-            tolower($1) == "suites:" { $1 = ""; suites = $0 }
-            tolower($1) == "uris:"   { $1 = ""; uris = $0; sub(/^ +/, "", uris) }
-            END { if (!found) flush() }' "$f"
-    done
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-        [ -f "$f" ] || continue
-        # deb [options] URI SUITE COMPONENTS...
-        sed -e 's/#.*//' -e 's/\[[^]]*\]//' "$f" |
-            awk -v suite="$SUITE" '$1 == "deb" && $3 == suite { print $2 }'
-    done
+# apt's binary-package sources for $SUITE and its companions
+# ($SUITE-updates, $SUITE-security ...): "URI SUITE COMPONENT" lines, as
+# apt parsed them from sources.list, *.list and *.sources (deb822).
+# --no-release-info: no `apt-get update` needed first.
+apt_targets() {
+    # shellcheck disable=SC2016  # $(FIELD) is apt's own syntax
+    apt-get indextargets --no-release-info --format '$(TARGET_OF) $(SITE) $(RELEASE) $(COMPONENT)' \
+        'Identifier: Packages' 2>/dev/null |
+        awk -v suite="$SUITE" '$1 == "deb" && ($3 == suite || index($3, suite "-") == 1) &&
+            !seen[$2 " " $3 " " $4]++ { print $2, $3, $4 }'
 }
+
+# The first mirror apt uses for $SUITE itself (not -security, -updates).
+apt_mirror() {
+    apt_targets | awk -v suite="$SUITE" '$2 == suite { print $1; exit }'
+}
+
+# One sources.list line per URI and suite, with the components apt has for
+# them: what a root made from this machine's mirror should use.
+apt_sources() {
+    apt_targets | awk '{ k = $1 " " $2; if (!(k in c)) order[++n] = k; c[k] = c[k] " " $3 }
+        END { for (i = 1; i <= n; i++) print "deb " order[i] c[order[i]] }'
+}
+
+# apt's HTTP proxy, if one is configured, for debootstrap's downloads.
+export_apt_proxy() {
+    local proxy=""
+    eval "$(apt-config shell proxy Acquire::http::Proxy)"
+    if [ -n "$proxy" ] && [ "$proxy" != DIRECT ] && [ -z "${http_proxy:-}" ]; then
+        export http_proxy=$proxy
+        log "using apt's proxy $proxy"
+    fi
+}
+
+# The cached tarball of a minbase bookworm, made by debootstrap if absent.
+# Concurrent callers (make image-test, make deb-test) wait for one another
+# instead of running debootstrap twice.
+ensure_rootfs() {
+    [ -s "$TARBALL" ] && return 0
+    mkdir -p "$CACHE"
+    exec 9>"$CACHE/.lock"
+    flock 9
+    [ -s "$TARBALL" ] && { exec 9>&-; return 0; }
+    local mirror sources
+    mirror=$(apt_mirror)
+    [ -n "$mirror" ] || { log "apt has no Debian $SUITE source (apt-get indextargets)"; exit 1; }
+    sources=$(apt_sources)
+    export_apt_proxy
+    ROOTFS=$(mktemp -d "$CACHE/rootfs.XXXXXX")
+    # mktemp -d makes 0700, and debootstrap keeps the mode of /: the _apt
+    # and www-data users of the root could not traverse it.
+    chmod 755 "$ROOTFS"
+    trap 'rm -rf "$ROOTFS"' EXIT
+    log "debootstrap --variant=minbase $SUITE from $mirror (a few minutes)"
+    debootstrap --variant=minbase "$SUITE" "$ROOTFS" "$mirror" >"$CACHE/debootstrap.log" 2>&1 ||
+        { tail -n 20 "$CACHE/debootstrap.log" >&2; log "debootstrap failed (log: $CACHE/debootstrap.log)"; exit 1; }
+    # All of the machine's suites for $SUITE (updates, security), not just
+    # the one debootstrap writes.
+    printf '%s\n' "$sources" >"$ROOTFS/etc/apt/sources.list"
+    # What the official slim image drops too: package lists and caches.
+    rm -rf "$ROOTFS"/var/lib/apt/lists/* "$ROOTFS"/var/cache/apt/*.bin "$ROOTFS"/var/cache/apt/archives/*.deb
+    tar --numeric-owner -C "$ROOTFS" -cf "$TARBALL.tmp" .
+    mv "$TARBALL.tmp" "$TARBALL"
+    rm -rf "$ROOTFS"
+    trap - EXIT
+    exec 9>&-
+}
+
+case ${1:-} in
+    --rootfs) ensure_rootfs; echo "$TARBALL"; exit 0 ;;
+    --sources) apt_sources; exit 0 ;;
+    --mirror) apt_mirror; exit 0 ;;
+    "") ;;
+    *) log "unknown argument $1"; exit 2 ;;
+esac
 
 if podman image exists "$BASE"; then
     exit 0
 fi
 
-if [ ! -s "$TARBALL" ]; then
-    mirror=$(apt_mirror | head -n 1)
-    [ -n "$mirror" ] || { log "no Debian $SUITE mirror found in /etc/apt/sources.list*"; exit 1; }
-    mkdir -p "$CACHE"
-    rootfs=$(mktemp -d "$CACHE/rootfs.XXXXXX")
-    trap 'rm -rf "$rootfs"' EXIT
-    log "debootstrap --variant=minbase $SUITE from $mirror (a few minutes)"
-    debootstrap --variant=minbase "$SUITE" "$rootfs" "$mirror" >"$CACHE/debootstrap.log" 2>&1 ||
-        { tail -n 20 "$CACHE/debootstrap.log" >&2; log "debootstrap failed (log: $CACHE/debootstrap.log)"; exit 1; }
-    # What the official slim image drops too: package lists and caches.
-    rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb
-    tar --numeric-owner -C "$rootfs" -cf "$TARBALL.tmp" .
-    mv "$TARBALL.tmp" "$TARBALL"
-fi
-
+ensure_rootfs
 log "importing $TARBALL as $BASE"
 podman import --quiet "$TARBALL" localhost/debian:$SUITE-minbase >/dev/null
 podman tag localhost/debian:$SUITE-minbase "$BASE"
