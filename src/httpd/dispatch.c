@@ -98,8 +98,11 @@ static int api_handler(request_rec *r)
     if (st != INVOICE_ROUTE_OK) {
         return unrouted(r, st, &route);
     }
-    who = invoice_identity_of(r, &invoice_config_dir(r)->identity, route.role,
-                              &call.caller, &why);
+    /* A route of no role (the API's description) has no caller. */
+    who = route.role == INVOICE_ROLE_NONE
+              ? INVOICE_IDENTITY_OK
+              : invoice_identity_of(r, &invoice_config_dir(r)->identity,
+                                    route.role, &call.caller, &why);
     if (who != INVOICE_IDENTITY_OK) {
         invoice_req_identify(r, route.action, NULL, route.id);
         return refused(r, who, &why);

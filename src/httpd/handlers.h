@@ -29,6 +29,8 @@ invoice_handler_fn invoice_h_list, invoice_h_show, invoice_h_pay;
 invoice_handler_fn invoice_h_download;
 /* The sender's void, and the events feeds and histories (httpd/events.c). */
 invoice_handler_fn invoice_h_void, invoice_h_events;
+/* The OpenAPI document of the mount, to anyone (httpd/openapi.c). */
+invoice_handler_fn invoice_h_openapi;
 
 /* The detail of a 409 for an invoice paid before. */
 #define INVOICE_ALREADY_PAID "the invoice has already been paid"
