@@ -2,10 +2,13 @@
 #include "http.h"
 
 #include <curl/curl.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 static char *g_base_url;
 
@@ -55,6 +58,7 @@ typedef struct {
     const unsigned char *upload;   /* chunked upload source */
     size_t upload_len, upload_pos;
     int keep;                      /* session handle: do not clean up */
+    const http_request_t *req;     /* for the exchange log */
 } xfer_t;
 
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
@@ -156,6 +160,7 @@ static void xfer_setup(xfer_t *x, const http_request_t *req, CURL *easy)
         abort();
     x->easy = e;
     x->keep = easy != NULL;
+    x->req = req;
     curl_easy_setopt(e, CURLOPT_URL, x->url);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 10L);
@@ -211,6 +216,162 @@ static void xfer_setup(xfer_t *x, const http_request_t *req, CURL *easy)
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->hdrs);
 }
 
+/* ---- the exchange log (IT_OPENAPI_LOG) ---------------------------------
+ * One JSON line per exchange, appended with one write(2) under a lock:
+ * {"method","path","request_content_type","status","curl_code",
+ *  "headers":[[name,value]...],"body_b64" | "body_skipped"+"body_len"}.
+ * test/openapi/validate.py checks each against docs/openapi.yaml. */
+
+typedef struct {
+    char *s;
+    size_t len, cap;
+} sbuf_t;
+
+static void sb_put(sbuf_t *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        b->cap = (b->len + n + 1) * 2;
+        b->s = xrealloc(b->s, b->cap);
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+static void sb_str(sbuf_t *b, const char *s)
+{
+    sb_put(b, s, strlen(s));
+}
+
+/* A JSON string; bytes outside printable ASCII as \u00XX. */
+static void sb_json(sbuf_t *b, const char *s, size_t n)
+{
+    char esc[8];
+    sb_put(b, "\"", 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)c;
+            sb_put(b, esc, 2);
+        } else if (c < 0x20 || c > 0x7e) {
+            snprintf(esc, sizeof esc, "\\u%04x", c);
+            sb_put(b, esc, 6);
+        } else {
+            sb_put(b, (const char *)&s[i], 1);
+        }
+    }
+    sb_put(b, "\"", 1);
+}
+
+static void sb_base64(sbuf_t *b, const unsigned char *in, size_t n)
+{
+    static const char tab[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char q[4];
+    sb_put(b, "\"", 1);
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)in[i] << 16;
+        if (i + 1 < n)
+            v |= (unsigned)in[i + 1] << 8;
+        if (i + 2 < n)
+            v |= in[i + 2];
+        q[0] = tab[(v >> 18) & 63];
+        q[1] = tab[(v >> 12) & 63];
+        q[2] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
+        q[3] = i + 2 < n ? tab[v & 63] : '=';
+        sb_put(b, q, 4);
+    }
+    sb_put(b, "\"", 1);
+}
+
+/* The value of a "Name: value" request header, or NULL. */
+static const char *request_header(const char *const *headers, const char *name,
+                                  size_t *len)
+{
+    size_t nl = strlen(name);
+    for (size_t i = 0; headers && headers[i]; i++) {
+        if (strncasecmp(headers[i], name, nl) == 0 && headers[i][nl] == ':') {
+            const char *v = headers[i] + nl + 1;
+            while (*v == ' ' || *v == '\t')
+                v++;
+            *len = strlen(v);
+            return v;
+        }
+    }
+    return NULL;
+}
+
+/* File bytes (not JSON) are not logged, only their length. */
+static int binary_body(const http_response_t *r)
+{
+    const char *ct = http_header(r, "Content-Type");
+    return ct && (strncasecmp(ct, "application/pdf", 15) == 0 ||
+                  strncasecmp(ct, "image/", 6) == 0 ||
+                  strncasecmp(ct, "application/octet-stream", 24) == 0);
+}
+
+static pthread_mutex_t g_log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void log_exchange(const http_request_t *req, const http_response_t *r)
+{
+    const char *file = getenv("IT_OPENAPI_LOG");
+    char num[64];
+    size_t ctl = 0;
+    const char *ct;
+    sbuf_t b = { NULL, 0, 0 };
+
+    if (!file || !*file || !req)
+        return;
+    sb_str(&b, "{\"base\":");
+    sb_json(&b, g_base_url, strlen(g_base_url));
+    sb_str(&b, ",\"method\":");
+    sb_json(&b, req->method, strlen(req->method));
+    sb_str(&b, ",\"path\":");
+    sb_json(&b, req->path, strlen(req->path));
+    ct = request_header(req->headers, "Content-Type", &ctl);
+    sb_str(&b, ",\"request_content_type\":");
+    if (ct)
+        sb_json(&b, ct, ctl);
+    else
+        sb_str(&b, "null");
+    snprintf(num, sizeof num, ",\"status\":%ld,\"curl_code\":%d,\"headers\":[",
+             r->status, r->curl_code);
+    sb_str(&b, num);
+    for (size_t i = 0; i < r->nheaders; i++) {
+        sb_str(&b, i ? ",[" : "[");
+        sb_json(&b, r->headers[i].name, strlen(r->headers[i].name));
+        sb_str(&b, ",");
+        sb_json(&b, r->headers[i].value, strlen(r->headers[i].value));
+        sb_str(&b, "]");
+    }
+    sb_str(&b, "]");
+    if (binary_body(r)) {
+        snprintf(num, sizeof num, ",\"body_skipped\":true,\"body_len\":%zu",
+                 r->body_len);
+        sb_str(&b, num);
+    } else {
+        sb_str(&b, ",\"body_b64\":");
+        sb_base64(&b, (const unsigned char *)r->body, r->body_len);
+    }
+    sb_str(&b, "}\n");
+
+    pthread_mutex_lock(&g_log_lock);
+    int fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+        size_t off = 0;
+        while (off < b.len) {
+            ssize_t w = write(fd, b.s + off, b.len - off);
+            if (w <= 0)
+                break;
+            off += (size_t)w;
+        }
+        close(fd);
+    }
+    pthread_mutex_unlock(&g_log_lock);
+    free(b.s);
+}
+
 static http_response_t *xfer_finish(xfer_t *x, CURLcode rc)
 {
     http_response_t *r = x->resp;
@@ -223,6 +384,7 @@ static http_response_t *xfer_finish(xfer_t *x, CURLcode rc)
     r->new_connections = nc;
     if (rc != CURLE_OK)
         snprintf(r->error, sizeof r->error, "%s", curl_easy_strerror(rc));
+    log_exchange(x->req, r);
     if (!x->keep)
         curl_easy_cleanup(x->easy);
     curl_slist_free_all(x->hdrs);

@@ -5,7 +5,12 @@
  * concurrent helper drives several at once with curl_multi.  No request
  * header is added implicitly except Host, Content-Length / Transfer-Encoding
  * and Accept (libcurl defaults): the Content-Type libcurl would add to a
- * POST is removed, and so is "Expect: 100-continue". */
+ * POST is removed, and so is "Expect: 100-continue".
+ *
+ * When IT_OPENAPI_LOG names a file, every exchange (request method, path and
+ * Content-Type; response status, headers and body, file bytes left out) is
+ * appended to it as one JSON line, for test/openapi/validate.py to check
+ * against docs/openapi.yaml (test/integration/run.sh). */
 #ifndef INVOICE_IT_HTTP_H
 #define INVOICE_IT_HTTP_H
 
