@@ -25,6 +25,7 @@ int main(void)
         GROUP(upload), GROUP(download), GROUP(hostile), GROUP(hostile_http),
         GROUP(authz),
         GROUP(idempotency),
+        GROUP(terms), GROUP(lifecycle), GROUP(events),
         GROUP(db),   /* last: stops and restarts PostgreSQL */
     };
     size_t total = 0;

@@ -25,6 +25,9 @@ IT_DECLARE(hostile);
 IT_DECLARE(hostile_http);
 IT_DECLARE(authz);
 IT_DECLARE(idempotency);
+IT_DECLARE(terms);
+IT_DECLARE(lifecycle);
+IT_DECLARE(events);
 
 /* Start the one slow request (test_hostile.c) in the background. */
 void it_short_body_start(void);

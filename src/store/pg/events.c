@@ -67,12 +67,19 @@ static invoice_store_status_t events(invoice_pg_t *db,
     invoice_store_status_t status;
     int rows;
 
+    /* A history's cursor must be an event of that invoice: the page
+     * statement only scopes it to the caller, so another invoice's event
+     * would silently start the page at its position. */
+    if (page->after != NULL && page->invoice_id != NULL
+        && (status = check_cursor(db, page)) != INVOICE_STORE_OK) {
+        return status;
+    }
     events_params(&ps, p, page);
     status = invoice_pg_run(db, events_statement(page), &ps, 1, &res);
     if (status != INVOICE_STORE_OK) {
         return status;
     }
-    if (PQntuples(res) == 0 && page->after != NULL
+    if (PQntuples(res) == 0 && page->after != NULL && page->invoice_id == NULL
         && (status = check_cursor(db, page)) != INVOICE_STORE_OK) {
         return status;
     }
