@@ -34,13 +34,20 @@ log() { echo "base-image: $*" >&2; }
 # apt's binary-package sources for $SUITE and its companions
 # ($SUITE-updates, $SUITE-security ...): "URI SUITE COMPONENT" lines, as
 # apt parsed them from sources.list, *.list and *.sources (deb822).
-# --no-release-info: no `apt-get update` needed first.
+# --no-release-info: no `apt-get update` needed first.  A machine of
+# another Debian release (trixie, sid) has no $SUITE line: its mirrors are
+# used with $SUITE in place of its suite's name (trixie-security becomes
+# $SUITE-security).
 apt_targets() {
+    local all
     # shellcheck disable=SC2016  # $(FIELD) is apt's own syntax
-    apt-get indextargets --no-release-info --format '$(TARGET_OF) $(SITE) $(RELEASE) $(COMPONENT)' \
-        'Identifier: Packages' 2>/dev/null |
-        awk -v suite="$SUITE" '$1 == "deb" && ($3 == suite || index($3, suite "-") == 1) &&
-            !seen[$2 " " $3 " " $4]++ { print $2, $3, $4 }'
+    all=$(apt-get indextargets --no-release-info --format '$(TARGET_OF) $(SITE) $(RELEASE) $(COMPONENT)' \
+        'Identifier: Packages' | awk '$1 == "deb" && !seen[$2 " " $3 " " $4]++ { print $2, $3, $4 }')
+    if awk -v suite="$SUITE" '$2 == suite { f = 1 } END { exit !f }' <<<"$all"; then
+        awk -v suite="$SUITE" '$2 == suite || index($2, suite "-") == 1' <<<"$all"
+    else
+        awk -v suite="$SUITE" 'NF { r = $2; sub(/^[^-]*/, suite, r); k = $1 " " r " " $3; if (!seen[k]++) print k }' <<<"$all"
+    fi
 }
 
 # The first mirror apt uses for $SUITE itself (not -security, -updates).
@@ -101,8 +108,10 @@ ensure_rootfs() {
 
 case ${1:-} in
     --rootfs) ensure_rootfs; echo "$TARBALL"; exit 0 ;;
-    --sources) apt_sources; exit 0 ;;
-    --mirror) apt_mirror; exit 0 ;;
+    --sources|--mirror)
+        out=$(if [ "$1" = --mirror ]; then apt_mirror; else apt_sources; fi)
+        [ -n "$out" ] || { log "apt has no Debian source (apt-get indextargets)"; exit 1; }
+        printf '%s\n' "$out"; exit 0 ;;
     "") ;;
     *) log "unknown argument $1"; exit 2 ;;
 esac

@@ -6,8 +6,13 @@
 # buildah + podman with chroot isolation, the base image made locally by
 # debootstrap (docker/base-image.sh).  Takes several minutes on a first run;
 # reruns reuse the cached rootfs and image layers.  Not part of `make test`.
+#
+# One version: the images are tagged with VERSION (the module inside is
+# compiled from the same file by the Makefile's module rule, which the
+# Dockerfile runs), e.g. localhost/mod_invoice:0.2.0; IMAGE_TAG overrides.
 
 IMAGE_PACKAGES := podman buildah debootstrap
+IMAGE_TAG ?= $(VERSION)
 
 .PHONY: image-deps image-test
 
@@ -16,4 +21,5 @@ image-deps:
 	@docker info >/dev/null 2>&1 || scripts/ensure-packages.sh $(IMAGE_PACKAGES)
 
 image-test: deps image-deps
-	docker/image-test.sh
+	IMAGE=localhost/mod_invoice:$(IMAGE_TAG) MIGRATE_IMAGE=localhost/mod_invoice-migrate:$(IMAGE_TAG) \
+	    docker/image-test.sh
