@@ -142,14 +142,18 @@ for p in apache2 postgresql-client libaprutil1-dbd-pgsql; do
 done
 ok "apt-get install ./$(basename "$OLD_DEB"): $PKG $V_OLD, with apache2, postgresql-client, libaprutil1-dbd-pgsql"
 
-for f in /usr/lib/apache2/modules/mod_invoice.so /usr/sbin/mod-invoice-migrate \
-         /usr/share/man/man8/mod-invoice-migrate.8.gz /usr/share/libapache2-mod-invoice/sql/001_schema.sql \
+for f in /usr/lib/apache2/modules/mod_invoice.so /usr/sbin/mod-invoice-migrate /usr/sbin/mod-invoice-files \
+         /usr/share/man/man8/mod-invoice-migrate.8.gz /usr/share/man/man8/mod-invoice-files.8.gz \
+         /usr/share/libapache2-mod-invoice/sql/001_schema.sql \
          /usr/share/doc/$PKG/README.Debian /usr/share/doc/$PKG/copyright /usr/share/doc/$PKG/changelog.gz; do
     [ -e "$R$f" ] || fail "$f is not installed"
 done
 for f in README.md CHANGELOG.md docs/directives.md; do
     [ -e "$R/usr/share/doc/$PKG/$f" ] || [ -e "$R/usr/share/doc/$PKG/$f.gz" ] || fail "/usr/share/doc/$PKG/$f is not installed"
 done
+# The tool's libraries came with the package's dependencies.
+in_root mod-invoice-files --help >"$WORK/files-help.log" 2>&1 || { cat "$WORK/files-help.log" >&2; fail "mod-invoice-files --help in the root"; }
+ok "installed: the module, mod-invoice-migrate and mod-invoice-files (runs) with their manual pages, the migrations, README.md, CHANGELOG.md, docs/directives.md, README.Debian, changelog.gz"
 [ "$(cd "$R/usr/share/libapache2-mod-invoice/sql" && echo [0-9]*.sql)" = "$(cd "$REPO/sql" && echo [0-9]*.sql)" ] ||
     log "note: the package's migrations differ from $REPO/sql (the package was built from another tree?)"
 conffiles=$(in_root dpkg-query -W -f '${Conffiles}\n' "$PKG" | awk 'NF { print $1 }' | sort)
@@ -206,7 +210,7 @@ sed -i "s/^Listen 80\$/Listen 127.0.0.1:$HTTP_PORT/" "$R/etc/apache2/ports.conf"
 # The operator's edit of the site (another conffile): the port.
 sed -i "s/<VirtualHost \*:80>/<VirtualHost *:$HTTP_PORT>/" "$R/etc/apache2/sites-available/$PKG.conf"
 echo 'ServerName localhost' >"$R/etc/apache2/conf-available/servername.conf"
-in_root a2enconf -q servername
+in_root a2enconf -q servername >/dev/null
 in_root a2dissite -q 000-default >/dev/null
 in_root a2enmod -q invoice >"$WORK/a2enmod.log" 2>&1 || { cat "$WORK/a2enmod.log" >&2; fail "a2enmod invoice"; }
 [ -e "$R/etc/apache2/mods-enabled/dbd.load" ] || fail "a2enmod invoice did not enable dbd"
