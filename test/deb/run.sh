@@ -224,6 +224,16 @@ wait_for 100 test -s "$R/run/apache2/apache2.pid" || fail "Apache wrote no pid f
 listening() { ss -ltnp | grep -q "127.0.0.1:$HTTP_PORT .*pid=$(apache_pid),"; }
 wait_for 100 listening || fail "port $HTTP_PORT is not held by the root's Apache ($(apache_pid))"
 ok "Apache $(in_root apache2ctl -v | sed -n 's/^Server version: //p') started in the root, pid $(apache_pid)"
+# Apache's value wins: a Define made before invoice.conf is read (here at
+# the top of apache2.conf, a port where nothing listens) is what
+# mod-invoice-migrate uses too.
+BAD_PORT=$(pick_port "$PG_PORT")
+cp "$R/etc/apache2/apache2.conf" "$WORK/apache2.conf.orig"
+sed -i "1i Define INVOICE_DBD_PARAMS \"host=127.0.0.1 port=$BAD_PORT dbname=invoice user=invoice connect_timeout=2\"" "$R/etc/apache2/apache2.conf"
+in_root mod-invoice-migrate --status >"$WORK/migrate-define.log" 2>&1 && fail "mod-invoice-migrate ignored Apache's Define"
+grep -q "$BAD_PORT" "$WORK/migrate-define.log" || { cat "$WORK/migrate-define.log" >&2; fail "mod-invoice-migrate did not use Apache's Define"; }
+cp "$WORK/apache2.conf.orig" "$R/etc/apache2/apache2.conf"
+ok "mod-invoice-migrate takes INVOICE_DBD_PARAMS as Apache defines it (a Define in apache2.conf wins over invoice.conf's)"
 
 B=http://127.0.0.1:$HTTP_PORT
 # req WANT CURL_ARGS...: curl in the root; the body in $R/tmp/body.
