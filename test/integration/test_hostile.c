@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include "tests.h"
 #include "db.h"
+#include "lifecycle_util.h"
 #include "wire.h"
 
 #include <pthread.h>
@@ -610,8 +611,19 @@ static void t_hostile_methods_405(void **state)
         {P("/api/consumer/invoices/sender/%d", s), 1, "GET, HEAD"},
         {P("/api/consumer/invoices/%s/pay", id), 1, "POST"},
         {P("/api/consumer/invoices/%s/file", id), 1, "GET, HEAD"},
+        {P("/api/sender/invoices/%s/void", id), 0, "POST"},
+        {"/api/sender/events", 0, "GET, HEAD"},
+        {"/api/consumer/events", 1, "GET, HEAD"},
+        {P("/api/sender/invoices/%s/events", id), 0, "GET, HEAD"},
+        {P("/api/consumer/invoices/%s/events", id), 1, "GET, HEAD"},
     };
     const char *methods[] = {"TRACE", "PATCH", "DELETE", "PUT", "OPTIONS"};
+    /* P's buffers rotate (64 of them): keep the paths */
+    char paths[sizeof routes / sizeof *routes][160];
+    for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
+        snprintf(paths[i], sizeof paths[i], "%s", routes[i].path);
+        routes[i].path = paths[i];
+    }
     for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
         for (size_t m = 0; m < sizeof methods / sizeof *methods; m++) {
             const char *auth = routes[i].consumer ? AC(rcv) : AS(s);
@@ -649,6 +661,249 @@ static void t_hostile_methods_405(void **state)
     still_works();
 }
 
+/* ---- the terms, ?status= and the events' parameters (issue 15) ----------- */
+
+static void t_hostile_terms_json(void **state)
+{
+    (void)state;
+    /* valid JSON, bad values: 422 naming the field */
+    static const struct { const char *terms, *key; } bad[] = {
+        {"\"amount\": 1e400, \"currency\": \"EUR\"", "amount"},
+        {"\"amount\": -0, \"currency\": \"EUR\"", "amount"},
+        {"\"amount\": 1E3, \"currency\": \"EUR\"", "amount"},
+        {"\"amount\": 1.5e2, \"currency\": \"EUR\"", "amount"},
+        {"\"amount\": 0.0, \"currency\": \"EUR\"", "amount"},
+        {"\"amount\": -1, \"currency\": \"EUR\"", "amount"},
+        {"\"amount\": -9223372036854775809, \"currency\": \"EUR\"", "amount"},
+        {"\"amount\": 9223372036854775808, \"currency\": \"EUR\"", "amount"},
+        {"\"amount\": 18446744073709551616, \"currency\": \"EUR\"", "amount"},
+        {"\"amount\": 1000000000000000000000000000000, \"currency\": \"EUR\"", "amount"},
+        {"\"amount\": \"100\", \"currency\": \"EUR\"", "amount"},
+        {"\"amount\": \"1e3\", \"currency\": \"EUR\"", "amount"},
+        {"\"amount\": {}, \"currency\": \"EUR\"", "amount"},
+        {"\"amount\": [], \"currency\": \"EUR\"", "amount"},
+        {"\"amount\": false, \"currency\": \"EUR\"", "amount"},
+        {"\"amount\": 5, \"currency\": \"eur\"", "currency"},
+        {"\"amount\": 5, \"currency\": \"EURO\"", "currency"},
+        {"\"amount\": 5, \"currency\": \"QQQ\"", "currency"},
+        {"\"amount\": 5, \"currency\": \"E\"", "currency"},
+        {"\"amount\": 5, \"currency\": \"\\u20ac\"", "currency"},
+        {"\"amount\": 5, \"currency\": \"EU\\u0001\"", "currency"},
+        {"\"amount\": 5, \"currency\": 978", "currency"},
+        {"\"amount\": 5, \"currency\": [\"EUR\"]", "currency"},
+        {"\"due_date\": \"2024-02-29T00:00:00Z\"", "due_date"},
+        {"\"due_date\": \"2024-02-29 10:00\"", "due_date"},
+        {"\"due_date\": \"2024-02-29\\n\"", "due_date"},
+        {"\"due_date\": \"+2024-02-29\"", "due_date"},
+        {"\"due_date\": \"-2024-02-29\"", "due_date"},
+        {"\"due_date\": \"99999-01-01\"", "due_date"},
+        {"\"due_date\": \"0000-01-01\"", "due_date"},
+        {"\"due_date\": \"2024-W09-4\"", "due_date"},
+        {"\"due_date\": \"2024-02-2\\u0039\"", NULL},   /* = 2024-02-29: fine */
+        {"\"due_date\": \"\\uff12\\uff10\\uff12\\uff14-02-29\"", "due_date"},
+        {"\"due_date\": 20240229", "due_date"},
+        {"\"due_date\": {\"y\": 2024}", "due_date"},
+        {"\"reference\": \"\\u0007bell\"", "reference"},
+        {"\"reference\": \"a\\u001bb\"", "reference"},
+        {"\"reference\": \"a\\u0085b\"", "reference"},
+        {"\"reference\": \"\\ud800\"", NULL},            /* lone surrogate: any 4xx */
+        {"\"reference\": \"\\t\"", "reference"},
+        {"\"reference\": [\"a\"]", "reference"},
+        {"\"reference\": 1.5", "reference"},
+    };
+    int s = it_new_id();
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        http_response_t *r = lc_create_r(s, it_new_id(), bad[i].terms);
+        if (bad[i].key == NULL && r->status == 201) {
+            http_free(r);
+            continue;
+        }
+        it_check(r->status >= 400 && r->status < 500, "terms %s: HTTP %ld: %.200s",
+                 bad[i].terms, r->status, r->body);
+        if (bad[i].key)
+            it_check(r->status == 422, "terms %s: HTTP %ld, expected 422",
+                     bad[i].terms, r->status);
+        expect(r, 0, bad[i].key);
+        http_free(r);
+    }
+    /* not JSON at all: 400 */
+    const char *syntax[] = {"\"amount\": NaN, \"currency\": \"EUR\"",
+                            "\"amount\": Infinity, \"currency\": \"EUR\"",
+                            "\"amount\": 0x10, \"currency\": \"EUR\"",
+                            "\"amount\": 01, \"currency\": \"EUR\"",
+                            "\"amount\": 1., \"currency\": \"EUR\"",
+                            "\"reference\": \"a\xff\xfe\"",
+                            "\"reference\": \"\xc3\"",
+                            "\"reference\": \"a\tb\"",
+                            "\"reference\": \"R\", \"reference\": \"S\""};
+    for (size_t i = 0; i < sizeof syntax / sizeof *syntax; i++) {
+        http_response_t *r = lc_create_r(s, it_new_id(), syntax[i]);
+        expect(r, 400, NULL);
+        http_free(r);
+    }
+    /* a very long reference, in bytes and in characters */
+    buf_t b = {0};
+    buf_adds(&b, "\"reference\": \"");
+    for (int i = 0; i < 100000; i++)
+        buf_adds(&b, "\xe2\x82\xac");   /* EUR sign, 3 bytes */
+    buf_adds(&b, "\"");
+    http_response_t *r = lc_create_r(s, it_new_id(), (const char *)b.data);
+    expect(r, 0, NULL);
+    http_free(r);
+    buf_free(&b);
+    still_works();
+}
+
+static http_response_t *upload_parts(int s, const char *name, const void *v,
+                                     size_t len)
+{
+    buf_t b = {0};
+    mp_field(&b, "receiver_id", P("%d", it_new_id()));
+    if (strcmp(name, "amount") == 0)
+        mp_part(&b, "currency", NULL, "EUR", 3);
+    mp_part(&b, name, NULL, v, len);
+    mp_part(&b, "file", "application/pdf", it_pdf, it_pdf_len);
+    mp_close(&b);
+    http_response_t *r = api("POST", "/api/sender/uploads", AS(s), MP_CTYPE,
+                             b.data, b.len);
+    buf_free(&b);
+    return r;
+}
+
+static void t_hostile_terms_upload(void **state)
+{
+    (void)state;
+    int s = it_new_id();
+    static const struct { const char *name; const char *v; size_t len; } parts[] = {
+        {"amount", "12\0", 3}, {"amount", "\0", 1}, {"amount", "\xef\xbc\x91\xef\xbc\x92", 6},
+        {"amount", "1e3", 3}, {"amount", "-5", 2}, {"amount", "5.00", 4},
+        {"amount", "99999999999999999999999999", 26}, {"amount", "\xff", 1},
+        {"amount", "5\r\n", 3},
+        {"currency", "EU\0", 3}, {"currency", "eur", 3}, {"currency", "\xff\xfe\xfd", 3},
+        {"due_date", "2024-02-29T00:00:00Z", 20}, {"due_date", "2024-02-29\0", 11},
+        {"due_date", "2023-02-29", 10}, {"due_date", "\xff", 1},
+        {"reference", "a\0b", 3}, {"reference", "\xff\xfe", 2}, {"reference", "\xc3", 1},
+        {"reference", "\xed\xa0\x80", 3},   /* an encoded surrogate */
+        {"reference", "\xc0\xaf", 2},       /* overlong */
+        {"reference", "a\x1b", 2}, {"reference", "", 0}, {"reference", " ", 1},
+    };
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+        http_response_t *r = upload_parts(s, parts[i].name, parts[i].v, parts[i].len);
+        it_check(r->status == 422, "part %s #%zu: HTTP %ld, expected 422: %.200s",
+                 parts[i].name, i, r->status, r->body);
+        expect(r, 422, parts[i].name);
+        http_free(r);
+    }
+    /* a reference part of 1 MiB */
+    size_t big = 1 << 20;
+    char *v = malloc(big);
+    memset(v, 'R', big);
+    http_response_t *r = upload_parts(s, "reference", v, big);
+    expect(r, 0, NULL);
+    http_free(r);
+    free(v);
+    /* query parameters of a raw upload */
+    const char *queries[] = {
+        "amount=%00&currency=EUR", "amount=1%00&currency=EUR", "amount=1e3&currency=EUR",
+        "amount=-1&currency=EUR", "amount=%2B1&currency=EUR", "amount=1.0&currency=EUR",
+        "amount=99999999999999999999999&currency=EUR", "amount=5&currency=eur",
+        "amount=5&currency=%00", "amount=5&currency=EURO", "amount=5&currency=%E2%82%AC",
+        "due_date=2024-02-29T00:00", "due_date=2024-02-29%00", "due_date=%FF",
+        "reference=%00", "reference=%FF", "reference=a%0Ab", "reference=%20a",
+        "reference=%C0%AF", "reference=%ED%A0%80", "amount=5", "currency=EUR",
+        "amount=%ZZ&currency=EUR", "reference=%",
+    };
+    for (size_t i = 0; i < sizeof queries / sizeof *queries; i++) {
+        r = api("POST", P("/api/sender/uploads?receiver_id=%d&%s", it_new_id(), queries[i]),
+                AS(s), "application/pdf", it_pdf, it_pdf_len);
+        it_check(r->status == 422 || r->status == 400, "?%s: HTTP %ld: %.200s",
+                 queries[i], r->status, r->body);
+        expect(r, 0, NULL);
+        http_free(r);
+    }
+    buf_t q = {0};
+    buf_addf(&q, "/api/sender/uploads?receiver_id=%d&reference=", it_new_id());
+    for (int i = 0; i < 2000; i++)
+        buf_adds(&q, "%E2%82%AC");
+    r = api("POST", (const char *)q.data, AS(s), "application/pdf", it_pdf, it_pdf_len);
+    expect(r, 0, NULL);
+    http_free(r);
+    buf_free(&q);
+    assert_int_equal(db_count_sender(s), 0);
+    still_works();
+}
+
+static void t_hostile_status_and_events_query(void **state)
+{
+    (void)state;
+    int s = it_new_id(), rcv = it_new_id();
+    char id[37];
+    create_tiny(s, rcv, id);
+    const char *status_q[] = {"status=", "status=open&status=open", "status=open&status=paid",
+                              "status=OPEN", "status=%00", "status=open%00", "status=void%20",
+                              "status=1", "status=all", "status=%ZZ", "status=open,paid",
+                              "status[]=open&status=x"};   /* status[]: another name */
+    for (size_t i = 0; i < sizeof status_q / sizeof *status_q; i++)
+        for (int k = 0; k < 3; k++) {
+            const char *base = k == 0 ? "/api/sender/invoices"
+                             : k == 1 ? "/api/consumer/invoices"
+                                      : P("/api/consumer/invoices/sender/%d", s);
+            http_response_t *r = api_get(P("%s?%s", base, status_q[i]), k ? AC(rcv) : AS(s));
+            it_check(r->status == 400, "%s: HTTP %ld, expected 400: %.200s", r->what,
+                     r->status, r->body);
+            expect(r, 400, NULL);
+            http_free(r);
+        }
+    const char *ev_q[] = {
+        "limit=0", "limit=1001", "limit=-1", "limit=abc", "limit=", "limit=1e2",
+        "limit=%00", "limit=5%00", "limit=99999999999999999999", "limit=2147483648",
+        "limit=1&limit=1",
+        "starting_after=", "starting_after=garbage", "starting_after=-5",
+        "starting_after=0", "starting_after=%00", "starting_after=1%00",
+        "starting_after=9223372036854775807", "starting_after=9223372036854775808",
+        "starting_after=184467440737095516160000", "starting_after=1e3",
+        "starting_after=0x10", "starting_after=%2B5", "starting_after=5&starting_after=6",
+        NULL, "starting_after={}",
+    };
+    char q_id[64];
+    snprintf(q_id, sizeof q_id, "starting_after=%s", id);
+    ev_q[24] = q_id;
+    for (size_t i = 0; i < sizeof ev_q / sizeof *ev_q; i++)
+        for (int k = 0; k < 4; k++) {
+            char path[256];
+            if (k == 0)
+                snprintf(path, sizeof path, "/api/sender/events?%s", ev_q[i]);
+            else if (k == 1)
+                snprintf(path, sizeof path, "/api/consumer/events?%s", ev_q[i]);
+            else if (k == 2)
+                snprintf(path, sizeof path, "/api/sender/invoices/%s/events?%s", id, ev_q[i]);
+            else
+                snprintf(path, sizeof path, "/api/consumer/invoices/%s/events?%s", id, ev_q[i]);
+            http_response_t *r = api_get(path, k % 2 ? AC(rcv) : AS(s));
+            it_check(r->status == 400, "GET %s: HTTP %ld, expected 400: %.200s", path,
+                     r->status, r->body);
+            expect(r, 400, NULL);
+            http_free(r);
+        }
+    /* void with a body, a query, or a foreign id shape */
+    http_response_t *r = api("POST", "/api/sender/invoices/not-a-uuid/void", AS(s),
+                             NULL, NULL, 0);
+    expect(r, 404, NULL);
+    http_free(r);
+    r = api("POST", P("/api/sender/invoices/%s/void", "00000000-0000-0000-0000-000000000000"),
+            AS(s), NULL, NULL, 0);
+    expect(r, 404, NULL);
+    http_free(r);
+    r = api("POST", P("/api/sender/invoices/%s/void?force=1", id), AS(s),
+            "application/json", "{\"status\": \"paid\"}", 18);
+    assert_status(r, 200);   /* the body and query are ignored: it is void */
+    http_free(r);
+    r = api("POST", P("/api/sender/invoices/%s/void", id), AS(s), NULL, NULL, 0);
+    expect(r, 409, NULL);
+    http_free(r);
+    still_works();
+}
+
 static void t_hostile_count(void **state)
 {
     (void)state;
@@ -668,6 +923,9 @@ const struct CMUnitTest it_tests_hostile[] = {
     cmocka_unit_test(t_hostile_chunked),
     cmocka_unit_test(t_hostile_methods_405),
     cmocka_unit_test(t_hostile_short_body),
+    cmocka_unit_test(t_hostile_terms_json),
+    cmocka_unit_test(t_hostile_terms_upload),
+    cmocka_unit_test(t_hostile_status_and_events_query),
     cmocka_unit_test(t_hostile_count),
 };
 IT_DEFINE_COUNT(hostile);
