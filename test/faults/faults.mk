@@ -7,7 +7,9 @@
 #                      restarted, an Apache child SIGKILLed, all under a load
 #                      of concurrent creates (test/faults/test_faults.c);
 #                      the events feeds' order under out-of-order commits
-#                      (test_events_order.c, 30 s); exactly-once under
+#                      (test_events_order.c, 30 s); the migrations on a
+#                      database with invoices in it (migrations.sh);
+#                      exactly-once under
 #                      lost replies (retries.sh); then
 #                      test-resilience, test-floods, test-failover
 #   make test-asan     the whole integration suite against Apache running
@@ -30,7 +32,11 @@ ASAN_MODULE_CFLAGS = -std=c11 $(WARN) -g -O1 -fPIC \
     $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null) -I$(CURDIR)/src -I$(PG_INC) \
     -DINVOICE_VERSION_NUMBER=$(VERSION)
 
-.PHONY: test-faults test-asan bench-soak
+.PHONY: test-faults test-asan bench-soak test-migrations
+
+# sql/ applied to a database at schema 003 with invoices in it
+test-migrations: build
+	test/faults/migrations.sh
 
 FAULTS_CFLAGS = -std=c11 $(WARN) -g -I$(PG_INC) $(shell pkg-config --cflags cmocka libcurl json-c)
 FAULTS_LIBS = $(shell pkg-config --libs cmocka libcurl json-c) -lpq -lcrypto -lpthread
@@ -68,6 +74,7 @@ $(PGPROXY_BIN): test/faults/pgproxy.c
 test-faults: build $(FAULTS_BIN) $(RETRIES_BIN) $(PGPROXY_BIN) $(EVENTS_ORDER_BIN)
 	test/faults/run.sh $(FAULTS_BIN)
 	test/faults/run.sh $(EVENTS_ORDER_BIN)
+	test/faults/migrations.sh
 	INVOICE_FILE_STORE=file: test/faults/run.sh $(FAULTS_BIN)
 	test/faults/retries.sh $(RETRIES_BIN) $(PGPROXY_BIN)
 	@$(MAKE) --no-print-directory test-resilience test-floods test-failover
