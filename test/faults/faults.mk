@@ -9,9 +9,9 @@
 #                      the events feeds' order under out-of-order commits
 #                      (test_events_order.c, 30 s); the migrations on a
 #                      database with invoices in it (migrations.sh);
-#                      exactly-once under
-#                      lost replies (retries.sh); then
+#                      exactly-once under lost replies (retries.sh); then
 #                      test-resilience, test-floods, test-failover
+#   make test-migrations  migrations.sh alone
 #   make test-asan     the whole integration suite against Apache running
 #                      the module built with -fsanitize=address,undefined
 #   make bench-soak    100,000 mixed requests; each Apache child's RSS
