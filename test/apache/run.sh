@@ -147,6 +147,10 @@ r=$(fetch "${ub[@]}" "$B/billing/sender/invoices")
 check "basic: a user that is no party: 403" has "$r" "HTTP/1.1 403"
 check "basic: ... problem+json" has "$r" "application/problem+json"
 check "basic: ... logged" eval 'grep -q "INV00103.*bob.*is not a party" "$RUN/sites/error_log"'
+r=$(fetch "$B/noauth/openapi.json")
+check "openapi: MOUNT/openapi.json asks for no caller" has "$r" "HTTP/1.1 200"
+check "openapi: ... its servers[0].url is the mount" has "$r" '"servers":[{"url":"/noauth"'
+check "openapi: ... at /billing too, behind Apache's Basic" has "$(curl -s "${u77[@]}" "$B/billing/openapi.json")" '"servers":[{"url":"/billing"'
 r=$(fetch "$B/noauth/sender/invoices")
 check "no authentication configured: 401" has "$r" "HTTP/1.1 401"
 check "... and the log says so" eval 'grep -q "INV00103.*has no authentication" "$RUN/sites/error_log"'
@@ -163,9 +167,15 @@ matrix() {      # matrix MODE MOUNT BASE_URL
     INVOICE_PG_RESTART=false INVOICE_PG_STOP=false INVOICE_PG_START=false \
     INVOICE_DATA_DIR="$REPO_ROOT/test/data" INVOICE_IT_HTPASSWD="$RUN/htpasswd" \
     INVOICE_IT_CA="$PKI/ca.pem" INVOICE_IT_CERTDIR="$RUN/certs" INVOICE_IT_MKCERT="$HERE/mkcert.sh" \
+    IT_OPENAPI_LOG="$RUN/openapi-$1.jsonl" \
     INVOICE_TEST_FILTER=t_authz_matrix timeout 300 "$BIN" >"$RUN/matrix-$1.log" 2>&1 ||
         { cat "$RUN/matrix-$1.log" >&2; return 1; }
     grep "combinations checked" "$RUN/matrix-$1.log" >&2
+    # every answer as docs/openapi.yaml describes it (test/openapi/validate.py;
+    # the matrix sets up its invoices through /api)
+    /usr/bin/python3 "$REPO_ROOT/test/openapi/validate.py" "$REPO_ROOT/docs/openapi.yaml" \
+        "$RUN/openapi-$1.jsonl" "$2,/api" >"$RUN/openapi-$1.txt" || return 1
+    head -n 1 "$RUN/openapi-$1.txt" >&2
 }
 check "matrix: Basic + htpasswd (remote-user)" matrix basic /billing "$B"
 check "matrix: mod_authn_dbd party column (expr=)" matrix dbd /dbd "$B"

@@ -2,11 +2,11 @@
 """Every response the integration suite received, checked against the
 OpenAPI document.
 
-    validate.py docs/openapi.yaml EXCHANGES.jsonl [MOUNT]
+    validate.py docs/openapi.yaml EXCHANGES.jsonl [MOUNT[,MOUNT...]]
 
 EXCHANGES.jsonl is what test/integration/http.c writes when IT_OPENAPI_LOG
 is set: one exchange a line.  MOUNT (default /api) is where the suite's API
-is mounted.  For each exchange the request is matched to its operation
+is mounted (several, comma-separated, when the suite uses several).  For each exchange the request is matched to its operation
 (path template below the mount, or at the site's root for the operations
 endpoints, whose path items have their own servers; HEAD is GET without a
 body), then:
@@ -196,8 +196,10 @@ def check(d, ex, mount):
     hdrs = headers_of(ex)
     body = None if ex.get("body_skipped") else base64.b64decode(ex.get("body_b64", ""))
     below = None
-    if path == mount or path.startswith(mount.rstrip("/") + "/"):
-        below = path[len(mount.rstrip("/")):] or "/"
+    for m in sorted(mount.split(","), key=len, reverse=True):
+        if path == m or path.startswith(m.rstrip("/") + "/"):
+            below = path[len(m.rstrip("/")):] or "/"
+            break
     found = d.match(below, False) if below is not None else None
     if found is None:
         found = d.match(path, True)
