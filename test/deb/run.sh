@@ -38,6 +38,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=root.sh
 . "$REPO/test/deb/root.sh"
 
+[ "$(id -u)" = 0 ] || { echo "deb-test: needs root (debootstrap root, chroot, mounts)" >&2; exit 1; }
 OLD_DEB=$(readlink -f "${1:?usage: test/deb/run.sh PACKAGE.deb}")
 [ -f "$OLD_DEB" ] || die "no such package: $1 (make deb)"
 PKG=$(dpkg-deb -f "$OLD_DEB" Package)
@@ -148,12 +149,13 @@ for f in /usr/lib/apache2/modules/mod_invoice.so /usr/sbin/mod-invoice-migrate /
          /usr/share/doc/$PKG/README.Debian /usr/share/doc/$PKG/copyright /usr/share/doc/$PKG/changelog.gz; do
     [ -e "$R$f" ] || fail "$f is not installed"
 done
-for f in README.md CHANGELOG.md docs/directives.md; do
+for f in README.md CHANGELOG.md docs/directives.md docs/logs.md docs/openapi.yaml; do
     [ -e "$R/usr/share/doc/$PKG/$f" ] || [ -e "$R/usr/share/doc/$PKG/$f.gz" ] || fail "/usr/share/doc/$PKG/$f is not installed"
 done
+[ -z "$(find "$R/usr/share/doc/$PKG" -name '*.mk*')" ] || fail "Makefile fragments under /usr/share/doc/$PKG"
 # The tool's libraries came with the package's dependencies.
 in_root mod-invoice-files --help >"$WORK/files-help.log" 2>&1 || { cat "$WORK/files-help.log" >&2; fail "mod-invoice-files --help in the root"; }
-ok "installed: the module, mod-invoice-migrate and mod-invoice-files (runs) with their manual pages, the migrations, README.md, CHANGELOG.md, docs/directives.md, README.Debian, changelog.gz"
+ok "installed: the module, mod-invoice-migrate and mod-invoice-files (runs) with their manual pages, the migrations, README.md, CHANGELOG.md, docs/ (directives, logs, openapi.yaml), README.Debian, changelog.gz"
 [ "$(cd "$R/usr/share/libapache2-mod-invoice/sql" && echo [0-9]*.sql)" = "$(cd "$REPO/sql" && echo [0-9]*.sql)" ] ||
     log "note: the package's migrations differ from $REPO/sql (the package was built from another tree?)"
 conffiles=$(in_root dpkg-query -W -f '${Conffiles}\n' "$PKG" | awk 'NF { print $1 }' | sort)
@@ -287,6 +289,11 @@ download() {
 }
 download "$ID"
 ok "GET .../file 200, the uploaded bytes"
+in_root curl -s -o /tmp/openapi.json -w '%{http_code}' --max-time 20 "$B/api/openapi.json" >"$WORK/openapi.code" || true
+[ "$(cat "$WORK/openapi.code")" = 200 ] || fail "GET /api/openapi.json answered $(cat "$WORK/openapi.code")"
+grep -q '"openapi": *"3\.1' "$R/tmp/openapi.json" || fail "/api/openapi.json is not an OpenAPI 3.1 document"
+grep -q '"url": *"/api"' "$R/tmp/openapi.json" || fail "/api/openapi.json does not name its mount /api as its server"
+ok "GET /api/openapi.json 200 without Authorization, servers[0].url /api"
 
 # ---- 4. upgrade --------------------------------------------------------------------------
 step "upgrade to $V_NEW (built meanwhile) keeping the edited conffiles"
