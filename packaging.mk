@@ -13,7 +13,10 @@
 #                   apt-get install, mod-invoice-migrate --create-database,
 #                   a2enmod, Apache, the API flow with curl, upgrade to a
 #                   rebuilt higher version keeping an edited conffile, purge.
-#                   About 1.5 minutes with the cached root; not in `make test`.
+#                   Needs root.  The test itself takes 3.5-4.5 minutes with
+#                   the cached root (the first run debootstraps it: a few
+#                   minutes more); building the package first adds 1-4
+#                   (measured on 2 busy cores).  Not in `make test`.
 #
 # VERSION is the one version number: the Makefile compiles it into the
 # module, debian/changelog must agree (build-deb.sh and debian/rules check).

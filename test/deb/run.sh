@@ -15,8 +15,9 @@
 #     nothing, with it the database and the schema, printing each migration;
 #     a rerun applies nothing; --status as www-data.
 #  3. a2enmod invoice, a2ensite libapache2-mod-invoice, apachectl start;
+#     mod-invoice-migrate follows a Define Apache sees (apache2.conf);
 #     with curl: create, list (sender, consumer), pay (then 409), download
-#     (the same bytes), the version on /metrics.
+#     (the same bytes), the version on /metrics, MOUNT/openapi.json.
 #  4. Upgrade to the same tree rebuilt as VERSION+debtest, whose
 #     invoice.conf changed (built in the background meanwhile), with
 #     --force-confdef --force-confold: the operator's edits stay, the new
