@@ -70,7 +70,7 @@ test: deps check-layers check-house build
 	@$(MAKE) --no-print-directory -j2 -Otarget test-lane-cpu test-lane-wait
 
 test-lane-cpu:
-	@$(MAKE) --no-print-directory unit fuzz-brief integration test-apache
+	@$(MAKE) --no-print-directory unit fuzz-brief integration test-apache test-openapi
 
 test-lane-wait:
 	@$(MAKE) --no-print-directory test-s3 test-faults test-ops test-tools
