@@ -149,4 +149,4 @@ if [ "$failures" -ne 0 ]; then
     stack_log "$failures check(s) failed"
     exit 1
 fi
-stack_log "migrations: all checks passed"
+stack_log "all checks passed"
