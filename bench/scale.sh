@@ -68,7 +68,7 @@ printf '%%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pa
 PDF_HEX='\x'$(od -An -v -tx1 "$PDF" | tr -d ' \n')
 
 RUNS=$W/runs.txt         # size mode route rep req/s p50 p99 failed non2xx
-: >"$RUNS"; : >"$W/notes.txt"
+: >"$RUNS"; : >"$W/notes.txt"; : >"$W/hot_routes.txt"
 BAD=0
 parse_wrk() {  # file -> req/s p50 p99 failed non2xx
     awk 'function ms(v) { return v ~ /us$/ ? v / 1000 : v ~ /ms$/ ? v + 0 : v ~ /m$/ ? v * 60000 : v * 1000 }
@@ -79,10 +79,13 @@ parse_wrk() {  # file -> req/s p50 p99 failed non2xx
         END { if (r == "") { r = 0; f++ } printf "%s %.3f %.3f %d %d\n", r, p50, p99, f, x }' "$1"
 }
 wrk_fig() {  # size mode route rep conc secs [wrk args...]
-    local size=$1 mode=$2 route=$3 rep=$4 c=$5 s=$6 out t; shift 6
+    local size=$1 mode=$2 route=$3 rep=$4 c=$5 s=$6 out t hb=; shift 6
+    # Updates of pays and first downloads: how many were HOT.
+    case $route in pay|download) hb=$(hot_stats) ;; esac
     out=$W/$size.$mode.$route.$rep.c$c
     t=2; [ "$c" -ge 2 ] || t=1
     wrk -t$t -c"$c" -d"${s}s" --timeout 10s --latency "$@" >"$out" 2>"$out.err" || log "!! wrk exited $? ($route)"
+    [ -z "$hb" ] || echo "$size $route $hb $(hot_stats)" >>"$W/hot_routes.txt"
     set -- $(parse_wrk "$out")
     echo "$size $mode $route $rep $*" >>"$RUNS"
     if [ "$4" != 0 ] || [ "$5" != 0 ]; then BAD=$((BAD + 1)); log "!! $size $mode $route rep $rep c=$c: $4 failed, $5 non-2xx"; fi
@@ -264,8 +267,12 @@ awk '$2 != "warm"' "$RUNS" | sort -k1,1n -k2,2 -k3,3 | awk '
                printf "%-44s", "total"
                for (i = 1; i <= m; i++) { t = 0; for (k = 1; k <= n; k++) t += b[S[i] " " order[k]]; printf " %10.1f", t / S[i] }
                printf "\n" }' "$W/sizes.txt"
-    printf '\npay updates that were HOT (pg_stat_user_tables, invoices, during the runs of each size)\n'
-    awk '{ u = $4 - $2; h = $5 - $3; printf "  %10s invoices: %d updates, %d HOT (%.0f %%)\n", $1, u, h, u ? 100 * h / u : 0 }' "$W/hot.txt"
+    printf '\nupdates of invoices that were HOT (pg_stat_user_tables; fillfactor %s)\n' "$(q -c "SELECT coalesce((SELECT option_value FROM pg_options_to_table((SELECT reloptions FROM pg_class WHERE relname = 'invoices')) WHERE option_name = 'fillfactor'), '100')")"
+    awk '{ u = $4 - $2; h = $5 - $3; printf "  %10s invoices, all runs:        %7d updates, %7d HOT (%3.0f %%)\n", $1, u, h, u ? 100 * h / u : 0 }' "$W/hot.txt"
+    awk '{ k = $1 " " $2; u[k] += $5 - $3; h[k] += $6 - $4; if (!(k in seen)) { seen[k] = 1; o[++n] = k } }
+         END { for (i = 1; i <= n; i++) { split(o[i], a, " ")
+                   printf "  %10s invoices, %-18s %7d updates, %7d HOT (%3.0f %%)\n", a[1], (a[2] == "pay" ? "pays:" : "first downloads:"),
+                          u[o[i]], h[o[i]], u[o[i]] ? 100 * h[o[i]] / u[o[i]] : 0 } }' "$W/hot_routes.txt"
     [ ! -s "$W/notes.txt" ] || { printf '\n'; cat "$W/notes.txt"; }
     printf '\nfailed or non-2xx requests in all counted runs: %d run(s) with any\n' "$BAD"
 } | tee "$W/table.txt"
