@@ -244,7 +244,10 @@ void invoice_diagnosis_child_init(apr_pool_t *pchild, server_rec *s)
                      "cannot start the database diagnosis thread");
         return;
     }
-    apr_pool_cleanup_register(pchild, thread, stop_watch, apr_pool_cleanup_null);
+    /* A pre-cleanup: the thread must be gone before pchild destroys its
+     * subpools (the entries' pools and the thread's own), which happens
+     * before pchild's ordinary cleanups run. */
+    apr_pool_pre_cleanup_register(pchild, thread, stop_watch);
 }
 
 int invoice_diagnosis_index(server_rec *s)
