@@ -132,3 +132,20 @@ stack_start() {
     "$REPO_ROOT/scripts/pg.sh" start "$PG_DIR" "$PG_PORT" >&2
     "$REPO_ROOT/scripts/httpd.sh" start "$HTTPD_DIR" "$HTTP_PORT" "$PG_PORT" >&2
 }
+
+# As stack_start, with a pgproxy (its binary: $1, copied into the run so
+# the clean-up stops it with the rest) between Apache and PostgreSQL:
+# PROXY_PORT for the traffic, CONTROL_PORT for its commands.
+stack_start_behind_proxy() {
+    cp "$1" "$RUN_DIR/pgproxy"
+    PG_PORT=$(pick_port)
+    PROXY_PORT=$(pick_port "$PG_PORT")
+    CONTROL_PORT=$(pick_port "$PG_PORT" "$PROXY_PORT")
+    HTTP_PORT=$(pick_port "$PG_PORT" "$PROXY_PORT" "$CONTROL_PORT")
+    stack_log "run dir $RUN_DIR, PostgreSQL $PG_PORT behind pgproxy $PROXY_PORT (control $CONTROL_PORT), Apache $HTTP_PORT"
+    "$REPO_ROOT/scripts/pg.sh" start "$PG_DIR" "$PG_PORT" >&2
+    "$RUN_DIR/pgproxy" "$PROXY_PORT" "$PG_PORT" "$CONTROL_PORT" &
+    PROXY_PID=$!
+    wait_for 50 bash -c "exec 3<>/dev/tcp/127.0.0.1/$CONTROL_PORT" || { stack_log "pgproxy did not start"; exit 1; }
+    "$REPO_ROOT/scripts/httpd.sh" start "$HTTPD_DIR" "$HTTP_PORT" "$PROXY_PORT" >&2
+}

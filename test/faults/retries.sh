@@ -23,17 +23,7 @@ stack_crashes() {
 }
 
 stack_init retries
-cp "$2" "$RUN_DIR/pgproxy"
-PG_PORT=$(pick_port)
-PROXY_PORT=$(pick_port "$PG_PORT")
-CONTROL_PORT=$(pick_port "$PG_PORT" "$PROXY_PORT")
-HTTP_PORT=$(pick_port "$PG_PORT" "$PROXY_PORT" "$CONTROL_PORT")
-stack_log "run dir $RUN_DIR, PostgreSQL $PG_PORT behind pgproxy $PROXY_PORT (control $CONTROL_PORT), Apache $HTTP_PORT"
-"$REPO_ROOT/scripts/pg.sh" start "$PG_DIR" "$PG_PORT" >&2
-"$RUN_DIR/pgproxy" "$PROXY_PORT" "$PG_PORT" "$CONTROL_PORT" &
-PROXY_PID=$!
-wait_for 50 bash -c "exec 3<>/dev/tcp/127.0.0.1/$CONTROL_PORT" || { stack_log "pgproxy did not start"; exit 1; }
-"$REPO_ROOT/scripts/httpd.sh" start "$HTTPD_DIR" "$HTTP_PORT" "$PROXY_PORT" >&2
+stack_start_behind_proxy "$2"
 
 export RETRIES_BASE_URL=http://127.0.0.1:$HTTP_PORT
 export RETRIES_PG_DSN="host=127.0.0.1 port=$PG_PORT dbname=invoice user=invoice connect_timeout=5"

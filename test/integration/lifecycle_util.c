@@ -83,18 +83,9 @@ void lc_assert_events_at(const http_response_t *r, lc_events_t *out,
     static const char *types[] = {"invoice.created", "invoice.paid",
                                   "invoice.voided", "invoice.downloaded"};
     memset(out, 0, sizeof *out);
-    it_assert_status(r, 200, file, line);
-    it_assert_media_type(r, "application/json", file, line);
-    json_object *o = it_parse_body(r, file, line);
-    json_object *d = NULL, *hm = NULL;
-    if (!json_object_is_type(o, json_type_object) ||
-        json_object_object_length(o) != 2 ||
-        !json_object_object_get_ex(o, "data", &d) ||
-        !json_object_object_get_ex(o, "has_more", &hm) ||
-        !json_object_is_type(d, json_type_array) ||
-        !json_object_is_type(hm, json_type_boolean))
-        it_fail(file, line, "%s: body is not {\"data\": [...], \"has_more\": "
-                "bool}: %.300s", r->what, r->body);
+    json_object *d = NULL;
+    int has_more = 0;
+    json_object *o = it_assert_page(r, &d, &has_more, file, line);
     size_t n = json_object_array_length(d);
     out->n = n;
     out->ids = calloc(n + 1, sizeof *out->ids);
@@ -142,7 +133,7 @@ void lc_assert_events_at(const http_response_t *r, lc_events_t *out,
         snprintf(out->invoices[i], sizeof out->invoices[i], "%s", inv);
         out->data[i] = data;
     }
-    out->has_more = json_object_get_boolean(hm);
+    out->has_more = has_more;
     out->root = o;
 }
 

@@ -480,8 +480,8 @@ json_object *it_assert_invoice_response(const http_response_t *r, long status,
     return o;
 }
 
-void it_assert_list(const http_response_t *r, it_list_t *out,
-                    const char *file, int line)
+json_object *it_assert_page(const http_response_t *r, json_object **data,
+                           int *has_more, const char *file, int line)
 {
     it_assert_status(r, 200, file, line);
     it_assert_media_type(r, "application/json", file, line);
@@ -495,6 +495,17 @@ void it_assert_list(const http_response_t *r, it_list_t *out,
         !json_object_is_type(hm, json_type_boolean))
         it_fail(file, line, "%s: body is not {\"data\": [...], \"has_more\": "
                 "bool}: %s", r->what, snippet(r));
+    *data = d;
+    *has_more = json_object_get_boolean(hm);
+    return o;
+}
+
+void it_assert_list(const http_response_t *r, it_list_t *out,
+                    const char *file, int line)
+{
+    json_object *d = NULL;
+    int has_more = 0;
+    json_object *o = it_assert_page(r, &d, &has_more, file, line);
     out->n = json_object_array_length(d);
     out->ids = calloc(out->n + 1, sizeof *out->ids);
     for (size_t i = 0; i < out->n; i++) {
@@ -502,7 +513,7 @@ void it_assert_list(const http_response_t *r, it_list_t *out,
         it_assert_invoice_shape(inv, file, line);
         out->ids[i] = strdup(json_object_get_string(json_object_object_get(inv, "id")));
     }
-    out->has_more = json_object_get_boolean(hm);
+    out->has_more = has_more;
     out->root = o;
 }
 

@@ -169,6 +169,10 @@ typedef struct {
     int has_more;
     json_object *root;   /* the parsed body */
 } it_list_t;
+/* A 200 application/json page {"data": [...], "has_more": bool}: its root
+ * (the caller puts it), its data array and has_more. */
+json_object *it_assert_page(const http_response_t *r, json_object **data,
+                           int *has_more, const char *file, int line);
 #define assert_list(r, out) it_assert_list((r), (out), __FILE__, __LINE__)
 void it_assert_list(const http_response_t *r, it_list_t *out,
                     const char *file, int line);
