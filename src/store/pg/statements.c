@@ -58,6 +58,14 @@
     ", id, sender_id, receiver_id, " at ", status, paid_at, voided_at, " \
     "first_downloaded_at, updated_at FROM " src ") "
 
+/* An open invoice of the party's becomes paid (2) or void (3), with its
+ * event; `at` is the column that records when. */
+#define SETTLE(status, at, party) "WITH upd AS (UPDATE invoices SET status " \
+    "= " status ", is_payable = false, " at " = now(), updated_at = now() " \
+    "WHERE id = $1::uuid AND " party " = $2::int4 AND status = 1 " \
+    "RETURNING *), " EVENT("ev", status, at, "upd") "SELECT " INVOICE_COLS \
+    " FROM upd"
+
 /* Events, oldest first by (tx, seq), and only those under the oldest
  * transaction still running: sql/004_lifecycle.sql says why that never
  * skips one.  The invoice as it was after the event: the event's copy of
@@ -154,17 +162,8 @@ const invoice_store_statement_t invoice_pg_statements[ST_COUNT] = {
     [ST_PAY] = { "invoice_pay",
         /* The row lock makes concurrent pays (and voids) queue; the
          * re-checked status lets exactly one of them through. */
-        "WITH upd AS (UPDATE invoices SET status = 2, is_payable = false, "
-        "paid_at = now(), updated_at = now() WHERE id = $1::uuid AND "
-        "receiver_id = $2::int4 AND status = 1 RETURNING *), "
-        EVENT("ev", "2", "paid_at", "upd")
-        "SELECT " INVOICE_COLS " FROM upd" },
-    [ST_VOID] = { "invoice_void",
-        "WITH upd AS (UPDATE invoices SET status = 3, is_payable = false, "
-        "voided_at = now(), updated_at = now() WHERE id = $1::uuid AND "
-        "sender_id = $2::int4 AND status = 1 RETURNING *), "
-        EVENT("ev", "3", "voided_at", "upd")
-        "SELECT " INVOICE_COLS " FROM upd" },
+        SETTLE("2", "paid_at", "receiver_id") },
+    [ST_VOID] = { "invoice_void", SETTLE("3", "voided_at", "sender_id") },
     [ST_FIRST_DOWNLOAD] = { "invoice_first_download",
         /* The delivery receipt: once, and no write at all afterwards (the
          * caller asks only while first_downloaded_at is NULL). */
