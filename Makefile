@@ -41,7 +41,7 @@ INTEGRATION_BIN := build/test_integration
 
 .PHONY: all deps build run stop test unit unit-asan unit-valgrind integration \
         test-ops test-apache bench bench-upload install clean check-layers \
-        check-house test-lane-cpu test-lane-wait
+        check-house test-lane-cpu test-lane-wait test-run
 
 all: build
 
@@ -73,7 +73,7 @@ test-lane-cpu:
 	@$(MAKE) --no-print-directory unit fuzz-brief integration test-apache test-openapi
 
 test-lane-wait:
-	@$(MAKE) --no-print-directory test-s3 test-faults test-ops test-tools
+	@$(MAKE) --no-print-directory test-s3 test-faults test-ops test-tools test-run
 
 # No include runs from an inner ring to an outer one (scripts/check-layers.sh).
 check-layers:
@@ -137,6 +137,11 @@ test-apache: build $(INTEGRATION_BIN)
 # Health, metrics (promtool), tracing, logs, scale-out over two Apaches.
 test-ops: build
 	test/ops/run.sh
+
+# make run's first contact: a run directory below a 0700 directory, a
+# second start on another port, stop twice (test/run/run.sh).
+test-run: build
+	test/run/run.sh
 
 bench: build
 	bench/run.sh
