@@ -8,7 +8,7 @@
 #include <apr_pools.h>
 
 /* The schema migration (sql/NNN_*.sql) the module needs at least. */
-#define INVOICE_SCHEMA_VERSION 5
+#define INVOICE_SCHEMA_VERSION 8
 
 typedef enum {
     INVOICE_DB_FINE = 0,

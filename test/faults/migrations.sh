@@ -16,7 +16,9 @@
 #   - Apache on the migrated database serves them: the old invoices with
 #     their status, the feeds with the backfilled events (sender: 7,
 #     consumer: 7), a pay of an old unpaid invoice appends its event, a
-#     void of an old paid one is 409.
+#     void of an old paid one is 409;
+#   - 006: the old rows keep their created event in invoice_events, a new
+#     invoice's row is its own, both in one feed.
 # Both servers are always stopped (scripts/stack.sh).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../../scripts/stack.sh"
@@ -144,6 +146,31 @@ check "void of an old unpaid invoice: 200" "$(api 'sender 33' /sender/invoices/0
 check "the old invoice's history" \
     "$(api 'sender 11' /sender/invoices/00000000-0000-4000-8000-000000000002/events >/dev/null;
        jq -r '[.data[].type] | join(" ")' "$RUN_DIR/body")" "invoice.created invoice.paid"
+
+# 006: the rows of before keep their created event in invoice_events; a
+# new invoice's row is its own (tx set, no invoice_events row), and both
+# kinds are in one feed, in commit order
+check "rows of before: no tx, their created event kept" \
+    "$(q -c "SELECT count(*) FILTER (WHERE i.tx IS NULL) || '/' || count(*) FROM invoices i
+             JOIN invoice_events e ON e.invoice_id = i.id AND e.type = 1")" "7/7"
+last=$(api 'sender 11' /sender/events >/dev/null; jq -r '.data[-1].id' "$RUN_DIR/body")
+check "a new invoice: 201" "$(api 'sender 11' /sender/invoices -X POST -H 'Content-Type: application/json' \
+                               --data-binary @"$REPO_ROOT/test/data/ab_sample.txt")" 201
+new=$(jq -r '.data.id' "$RUN_DIR/body")
+check "... its row is its created event" \
+    "$(q -c "SELECT (tx IS NOT NULL) || ' ' || (SELECT count(*) FROM invoice_events WHERE invoice_id = i.id)
+             FROM invoices i WHERE id = '$new'")" "true 0"
+got=
+for _ in $(seq 50); do
+    api 'sender 11' "/sender/events?starting_after=$last" >/dev/null
+    got=$(jq -r --arg id "$new" '[.data[] | "\(.type):\(.invoice_id == $id)"] | join(" ")' "$RUN_DIR/body")
+    [ -z "$got" ] || break
+    sleep 0.1
+done
+check "... and follows the backfill in the sender's feed" "$got" "invoice.created:true"
+check "... its history" \
+    "$(api 'consumer 2' "/consumer/invoices/$new/events" >/dev/null;
+       jq -r '[.data[] | "\(.type) \(.data.status)"] | join(",")' "$RUN_DIR/body")" "invoice.created open"
 
 if [ "$failures" -ne 0 ]; then
     stack_log "$failures check(s) failed"

@@ -13,7 +13,7 @@
  * they saw> and record every event.
  *
  * At the end, once writers stopped, the pollers drain their feed; then the
- * events committed (read from invoice_events directly: all of S's, R's but
+ * events committed (read from the database directly: all of S's, R's but
  * the downloads) must each have been seen by every poller of the party
  * exactly once, both pollers of a party in the same order, and that order
  * the feed's: (transaction id, event id).
@@ -288,11 +288,20 @@ static seen_t *committed(int consumer, size_t *n)
     char param[16];
     snprintf(param, sizeof param, "%d", consumer ? receiver_id : sender_id);
     const char *params[1] = { param };
+    /* sql/006_created_events.sql: a created event is its invoice's row
+     * (id 2^62 + tx, position (tx, 0)), the others rows of invoice_events
+     * (id seq, position (tx, seq)) */
     PGresult *res = PQexecParams(c, consumer
-        ? "SELECT seq, type FROM invoice_events WHERE receiver_id = $1::int4 "
-          "AND type <> 4 ORDER BY tx, seq"
-        : "SELECT seq, type FROM invoice_events WHERE sender_id = $1::int4 "
-          "ORDER BY tx, seq", 1, NULL, params, NULL, NULL, 0);
+        ? "SELECT id, type FROM (SELECT seq AS id, type, tx, seq AS pos "
+          "FROM invoice_events WHERE receiver_id = $1::int4 AND type <> 4 "
+          "UNION ALL SELECT 4611686018427387904 + tx::text::int8, 1, tx, 0 "
+          "FROM invoices WHERE receiver_id = $1::int4 AND tx IS NOT NULL) e "
+          "ORDER BY tx, pos"
+        : "SELECT id, type FROM (SELECT seq AS id, type, tx, seq AS pos "
+          "FROM invoice_events WHERE sender_id = $1::int4 "
+          "UNION ALL SELECT 4611686018427387904 + tx::text::int8, 1, tx, 0 "
+          "FROM invoices WHERE sender_id = $1::int4 AND tx IS NOT NULL) e "
+          "ORDER BY tx, pos", 1, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
         db_fail(c, res, "reading invoice_events");
     *n = (size_t)PQntuples(res);
