@@ -1,5 +1,6 @@
 -- make bench-scale: a fresh table of :n invoices, through SQL.
--- psql variables: n (invoices), pdf ('\x...' hex of a small valid PDF).
+-- psql variables: n (invoices), pdf ('\x...' hex of a small valid PDF),
+-- tx0 (the first of the transaction ids the load writes, below).
 --
 -- Rows in time order (heap order = insertion order = inserted_at, as on a
 -- live system), ids UUIDv7-like like the module's.  Callers:
@@ -10,16 +11,32 @@
 --                            table (the light, scattered caller: one heap
 --                            page per row at any size)
 --   the rest: senders 11..10010 (10k) to receivers 11..100010 (100k).
--- 30 % paid, 2 % void, the rest open; events: created for every invoice,
--- paid / voided for those; every invoice has its (small) file in
--- invoice_files.
+-- 30 % paid, 2 % void, the rest open; every invoice has its (small) file
+-- in invoice_files.
+--
+-- Events in the layout of a new install (006_created_events.sql): each
+-- invoice's row is its own created event, invoices.tx set and no created
+-- row in invoice_events; invoice_events holds the paid / voided events.
+-- Each gets a transaction id of its own, as the module's one-invoice
+-- transactions do: invoice g has tx0 + 2g, its paid / voided event
+-- tx0 + 2(g + 600) + 1, a minute (600 invoices at 100 ms) after it like
+-- the event's timestamp, so a feed's order (tx, then seq) is the order of
+-- event times.  These are ids, not transactions that ran: the feeds only
+-- show positions below the oldest running transaction, so every id here
+-- must be below the cluster's next xid (bench/scale.sh moves it beyond
+-- tx0 + 2(n + 600) + 1 with pg_resetwal before loading): checked first.
 \set ON_ERROR_STOP on
 SET synchronous_commit = off;
 SET maintenance_work_mem = '256MB';
+SELECT format('DO $c$ BEGIN IF %s::text::xid8 >= pg_snapshot_xmin(pg_current_snapshot()) THEN '
+              'RAISE EXCEPTION ''scale-load: tx up to %s, not below the feeds horizon %s: they would be hidden'''
+              '; END IF; END $c$', t, t, pg_snapshot_xmin(pg_current_snapshot()))
+FROM (SELECT :tx0 + 2 * (:n + 600) + 1 AS t) m \gexec
 TRUNCATE invoice_events, invoice_files, idempotency_keys, invoices;
 -- Loading into bare tables is several times faster: the secondary indexes
 -- and foreign keys are dropped here and made again at the end (a sorted
--- index build, one join to validate a key), from their own definitions.
+-- index build, one join to validate a key), from their own definitions
+-- (partial ones, like the feeds' invoices_*_feed_idx, with their WHERE).
 CREATE TEMP TABLE saved AS
 SELECT format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname,
               pg_get_constraintdef(oid)) AS redo,
@@ -50,22 +67,23 @@ FROM (SELECT g, md5(g::text) AS h, random() AS u, random() AS v, random() AS w, 
       FROM generate_series(1, :n) g) r;
 
 INSERT INTO invoices (id, sender_id, receiver_id, file_type, file_size, file_sha256,
-                      inserted_at, updated_at, status, is_payable, paid_at, voided_at)
+                      inserted_at, updated_at, status, is_payable, paid_at, voided_at, tx)
 SELECT id, sender_id, receiver_id, 'application/pdf', octet_length(:'pdf'::bytea),
        sha256(:'pdf'::bytea), t, CASE WHEN status = 1 THEN t ELSE t + interval '1 minute' END,
        status, status = 1,
        CASE WHEN status = 2 THEN t + interval '1 minute' END,
-       CASE WHEN status = 3 THEN t + interval '1 minute' END
+       CASE WHEN status = 3 THEN t + interval '1 minute' END,
+       (:tx0 + 2 * g)::text::xid8
 FROM gen ORDER BY g;
 
 INSERT INTO invoice_files (invoice_id, content)
 SELECT id, :'pdf'::bytea FROM gen ORDER BY g;
 
-INSERT INTO invoice_events (type, invoice_id, sender_id, receiver_id, created_at, status, updated_at)
-SELECT 1, id, sender_id, receiver_id, t, 1, t FROM gen ORDER BY g;
-INSERT INTO invoice_events (type, invoice_id, sender_id, receiver_id, created_at, status,
+-- Paid / voided events in the order of their transactions (seq follows tx).
+INSERT INTO invoice_events (tx, type, invoice_id, sender_id, receiver_id, created_at, status,
                             paid_at, voided_at, updated_at)
-SELECT status, id, sender_id, receiver_id, t + interval '1 minute', status,
+SELECT (:tx0 + 2 * (g + 600) + 1)::text::xid8, status, id, sender_id, receiver_id,
+       t + interval '1 minute', status,
        CASE WHEN status = 2 THEN t + interval '1 minute' END,
        CASE WHEN status = 3 THEN t + interval '1 minute' END, t + interval '1 minute'
 FROM gen WHERE status <> 1 ORDER BY g;

@@ -8,7 +8,11 @@
 # For each size: a fresh table of that many invoices through SQL
 # (bench/scale-load.sql: 10k senders, 100k consumers, heavy sender 1 and
 # consumer 1 with 4 % of the rows each, the light caller 5 with 300 rows
-# spread over the whole heap, small valid files, events), VACUUM ANALYZE,
+# spread over the whole heap, small valid files, events in a new install's
+# layout: each row its own created event, invoices.tx set, paid / voided
+# events in invoice_events, each event a transaction id of its own; the
+# private cluster's next xid is first moved past them with pg_resetwal,
+# as the feeds only show positions below it), VACUUM ANALYZE,
 # then each route with wrk (-c SCALE_CONC, SCALE_SECS s) SCALE_REPS times,
 # interleaved (route after route, then again), once with the server's
 # plan_cache_mode (auto) and once with force_generic_plan for the lists and
@@ -54,10 +58,23 @@ PORT=$(pick_port "$PGPORT")
 H=http://127.0.0.1:$PORT
 q() { psql -X -q -tA -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U invoice -d invoice "$@"; }
 "$REPO/scripts/pg.sh" start "$TMP/pg" "$PGPORT" >&2
+# The loaded events' transaction ids (scale-load.sql: TX0 .. TX0 + 2 (n +
+# 600) + 1 for n invoices) are ids of transactions that never ran, and the
+# feeds show only positions below the oldest running transaction: move this
+# private cluster's next xid past those of the largest size, to a multiple
+# of 1048576 (0x100000, one pg_xact segment: the server creates it, see
+# pg_resetwal's -x), once, before anything is loaded.
+TX0=1000
+LARGEST=$(tr ' ' '\n' <<<"$SIZES" | grep . | sort -n | tail -1)
+NEXT_XID=$(( (TX0 + 2 * (LARGEST + 600) + 2 + 1048576) / 1048576 * 1048576 ))
+[ "$NEXT_XID" -lt 2000000000 ] || die "scale: $LARGEST invoices need too many transaction ids"
+"$REPO/scripts/pg.sh" stop "$TMP/pg" >&2
+as_pg_user "$PG_BIN/pg_resetwal" -x "$NEXT_XID" -D "$TMP/pg/data" >&2
+"$REPO/scripts/pg.sh" start "$TMP/pg" "$PGPORT" >&2
 httpd_start() { INVOICE_FILE_STORE=pg "$REPO/scripts/httpd.sh" start "$TMP/httpd" "$PORT" "$PGPORT" >&2; }
 httpd_stop() { "$REPO/scripts/httpd.sh" stop "$TMP/httpd" >&2; }
 httpd_start
-log "PostgreSQL on $PGPORT, Apache on $PORT, in $TMP; sizes: $SIZES"
+log "PostgreSQL on $PGPORT (next xid $NEXT_XID), Apache on $PORT, in $TMP; sizes: $SIZES"
 
 ( while sleep 5; do cut -d' ' -f1 /proc/loadavg; done ) >"$W/load.txt" 2>/dev/null &
 LOAD_PID=$!
@@ -105,8 +122,14 @@ routes_for_size() {  # writes $W/routes: name|kind|args (kind: list = also run g
     hp=$(middle_id "receiver_id = 1 AND sender_id = 1")
     ls=$(middle_id "sender_id = 5"); lc=$(middle_id "receiver_id = 5")
     lp=$(middle_id "receiver_id = 5 AND sender_id = 5")
-    es=$(q -c "SELECT seq FROM invoice_events WHERE sender_id = 1 ORDER BY tx, seq
-               OFFSET (SELECT count(*) / 2 FROM invoice_events WHERE sender_id = 1) LIMIT 1")
+    # The middle event of sender 1's feed, in feed order (tx, then 0 for a
+    # created event, seq for one of invoice_events) over both sources, by
+    # its id as the module gives it: 2^62 + tx for a created event.
+    es=$(q -c "WITH f AS (SELECT 4611686018427387904 + tx::text::int8 AS id, tx, 0::int8 AS pos
+                          FROM invoices WHERE sender_id = 1 AND tx IS NOT NULL
+                          UNION ALL
+                          SELECT seq, tx, seq FROM invoice_events WHERE sender_id = 1)
+               SELECT id FROM f ORDER BY tx, pos OFFSET (SELECT count(*) / 2 FROM f) LIMIT 1")
     SHOW_ID=$(q -c "SELECT id FROM invoices WHERE receiver_id = 1 ORDER BY random() LIMIT 1")
     {
     for who in heavy light; do
@@ -166,11 +189,10 @@ set_plan_mode() {  # auto | force_generic_plan: new connections (Apache restarte
 
 hot_stats() { q -F ' ' -c "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'invoices'"; }
 : >"$W/hot.txt" ; : >"$W/sizes.txt"
-LARGEST=$(tr ' ' '\n' <<<"$SIZES" | grep . | sort -n | tail -1)
 for size in $SIZES; do
     log "size $size: loading"
     t0=$(date +%s)
-    q -v n="$size" -v pdf="$PDF_HEX" -f "$BENCH/scale-load.sql"
+    q -v n="$size" -v pdf="$PDF_HEX" -v tx0="$TX0" -f "$BENCH/scale-load.sql"
     q -c "VACUUM ANALYZE invoices" -c "VACUUM ANALYZE invoice_files" -c "VACUUM ANALYZE invoice_events" -c CHECKPOINT
     log "size $size: loaded in $(($(date +%s) - t0)) s"
     # Database bytes per invoice: table, TOAST, each index.
