@@ -42,6 +42,10 @@ static const struct {
         "Requests answered 503 at once because the database was found down." },
     [INVOICE_COUNT_TRANSFERS_REFUSED] = { "invoice_transfers_refused_total",
         "Uploads and downloads answered 503 beyond the per-child bound." },
+    [INVOICE_COUNT_DOWNLOADS_KEPT] = { "invoice_downloads_without_db_total",
+        "Downloads answered from the file facts a child kept (no database round trip)." },
+    [INVOICE_COUNT_DOWNLOADS_MOVED] = { "invoice_download_facts_moved_total",
+        "Kept file facts that named a store the file had left (the download asked the database)." },
 };
 
 static const char *reason_of(int status)

@@ -3,6 +3,7 @@
 
 #include <apr_atomic.h>
 #include <apr_shm.h>
+#include <apr_strings.h>
 #include <apr_time.h>
 
 #include "httpd/context.h"
@@ -20,8 +21,13 @@ void invoice_counters_post_config(server_rec *s)
     apr_status_t rv;
 
     /* In the process pool, so that the block and its counts outlive
-     * graceful restarts (children of every generation add to it). */
-    apr_pool_userdata_get(&base, SHM_KEY, s->process->pool);
+     * graceful restarts (children of every generation add to it).  Found
+     * again by its size too: a restart may load a module whose block is
+     * larger, which must not use the old one. */
+    const char *key = apr_psprintf(s->process->pool, SHM_KEY ".%" APR_SIZE_T_FMT,
+                                   sizeof(invoice_metrics_t));
+
+    apr_pool_userdata_get(&base, key, s->process->pool);
     if (base == NULL) {
         rv = apr_shm_create(&shm, sizeof(invoice_metrics_t), NULL,
                             s->process->pool);
@@ -32,7 +38,7 @@ void invoice_counters_post_config(server_rec *s)
         }
         base = apr_shm_baseaddr_get(shm);
         memset(base, 0, sizeof(invoice_metrics_t));
-        apr_pool_userdata_set(base, SHM_KEY, apr_pool_cleanup_null,
+        apr_pool_userdata_set(base, key, apr_pool_cleanup_null,
                               s->process->pool);
     }
     apr_atomic_init(s->process->pool);

@@ -12,6 +12,8 @@
 #include "core/http/byte_range.h"
 #include "core/util/hex.h"
 #include "core/util/sha256.h"
+#include "httpd/counters.h"
+#include "httpd/filecache.h"
 #include "httpd/filein.h"
 #include "httpd/private.h"
 #include "httpd/respond.h"
@@ -99,9 +101,11 @@ static int fetch_from_db(invoice_call_t *call, const invoice_file_t *f,
 }
 
 /* The bytes of the span, from where the file is.  On a failure the answer
- * is not the file's: none of its headers (validators, caching) go with it. */
+ * is not the file's: none of its headers (validators, caching) go with it.
+ * DECLINED, unanswered, when kept facts (filecache.h) named a store the
+ * file is not in. */
 static int fetch_bytes(invoice_call_t *call, const invoice_file_t *f,
-                       const span_t *span, body_t *body)
+                       const span_t *span, int kept, body_t *body)
 {
     request_rec *r = call->r;
     apr_table_t *file_headers = r->headers_out;
@@ -109,11 +113,14 @@ static int fetch_bytes(invoice_call_t *call, const invoice_file_t *f,
 
     memset(body, 0, sizeof(*body));
     r->headers_out = apr_table_make(r->pool, 4);
-    rv = f->file_store == NULL
-             ? fetch_from_db(call, f, span, body)
-             : invoice_file_in_open(r, f->file_store, call->route->id,
-                                    span->start, span->len, &body->file,
-                                    &body->offset);
+    if (f->file_store == NULL) {
+        rv = fetch_from_db(call, f, span, body);
+    }
+    else {
+        rv = (kept ? invoice_file_in_open_kept : invoice_file_in_open)(
+            r, f->file_store, call->route->id, span->start, span->len,
+            &body->file, &body->offset);
+    }
     if (rv == OK) {
         r->headers_out = file_headers;
     }
@@ -171,11 +178,12 @@ static span_t span_of(request_rec *r, apr_off_t size)
 /* The delivery receipt (first_downloaded_at, and its event), written on
  * the first download only: the file row said whether it was.  A failure
  * does not stop the download; the next one writes it. */
-static void note_first_download(invoice_call_t *call)
+static void note_first_download(invoice_call_t *call, invoice_file_t *f)
 {
     invoice_store_status_t status = invoice_store_downloaded(
         call->store, call->caller.id, call->route->id);
 
+    f->downloaded = status == INVOICE_STORE_OK;
     if (status != INVOICE_STORE_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, call->r, INVLOGNO(00106)
                       "the first download of %s could not be recorded; the "
@@ -200,9 +208,10 @@ static int send_redirect(request_rec *r, const char *url)
 }
 
 /* The bytes (none for HEAD), then the headers of a 200 or 206 and the
- * bytes. */
-static int send_file(invoice_call_t *call, const invoice_file_t *f,
-                     const span_t *span)
+ * bytes.  Facts from the database are kept for the next download once its
+ * receipt is written (filecache.h). */
+static int send_file(invoice_call_t *call, invoice_file_t *f,
+                     const span_t *span, int kept)
 {
     request_rec *r = call->r;
     invoice_filetype_t type = invoice_filetype_from_media(f->file_type,
@@ -215,12 +224,15 @@ static int send_file(invoice_call_t *call, const invoice_file_t *f,
     if (elsewhere != NULL) {
         return send_redirect(r, elsewhere);
     }
-    rv = r->header_only ? OK : fetch_bytes(call, f, span, &body);
+    rv = r->header_only ? OK : fetch_bytes(call, f, span, kept, &body);
     if (rv != OK) {
         return rv;
     }
     if (!r->header_only && !f->downloaded) {
-        note_first_download(call);
+        note_first_download(call, f);
+    }
+    if (!kept) {
+        invoice_filecache_put(call->caller.id, call->route->id, f);
     }
     remove_byterange_filter(r);
     if (span->kind == INVOICE_RANGE_PARTIAL) {
@@ -238,24 +250,16 @@ static int send_file(invoice_call_t *call, const invoice_file_t *f,
     return r->header_only ? DONE : send_body(r, &body, span);
 }
 
-int invoice_h_download(invoice_call_t *call)
+/* The answer from the file's facts: validators, conditions, the range,
+ * the bytes.  DECLINED, unanswered, when kept facts named a store the file
+ * is no longer in. */
+static int answer(invoice_call_t *call, invoice_file_t *f, int kept)
 {
     request_rec *r = call->r;
-    invoice_file_t f;
     span_t span;
     int cond;
-    invoice_store_status_t status;
 
-    /* HEAD moves no file bytes: it takes no place. */
-    if (!r->header_only && !invoice_transfer_admit(r, INVOICE_TRANSFER_DOWNLOAD)) {
-        return DONE;
-    }
-    status = invoice_store_file(call->store, call->caller.id, call->route->id,
-                                &f);
-    if (status != INVOICE_STORE_OK) {
-        return invoice_h_store_failure(call, status);
-    }
-    set_file_headers(r, &f);
+    set_file_headers(r, f);
     /* If-None-Match, If-Modified-Since (and If-Match ...) as httpd does
      * them for static files. */
     cond = ap_meets_conditions(r);
@@ -266,12 +270,44 @@ int invoice_h_download(invoice_call_t *call)
                    : invoice_send_problem(r, cond, "precondition failed", NULL);
     }
     ap_set_accept_ranges(r);
-    span = span_of(r, f.size);
+    span = span_of(r, f->size);
     if (span.kind == INVOICE_RANGE_UNSATISFIABLE) {
         apr_table_setn(r->err_headers_out, "Content-Range",
-                       apr_psprintf(r->pool, "bytes */%" APR_OFF_T_FMT, f.size));
+                       apr_psprintf(r->pool, "bytes */%" APR_OFF_T_FMT, f->size));
         return invoice_send_problem(r, HTTP_RANGE_NOT_SATISFIABLE,
                                     "no requested range overlaps the file", NULL);
     }
-    return send_file(call, &f, &span);
+    return send_file(call, f, &span, kept);
+}
+
+/* From the facts this child kept, when it has them; else, or when the
+ * file moved since, from the database. */
+int invoice_h_download(invoice_call_t *call)
+{
+    request_rec *r = call->r;
+    invoice_file_t f;
+    invoice_store_status_t status;
+
+    /* HEAD moves no file bytes: it takes no place. */
+    if (!r->header_only && !invoice_transfer_admit(r, INVOICE_TRANSFER_DOWNLOAD)) {
+        return DONE;
+    }
+    if (invoice_filecache_get(r->pool, call->caller.id, call->route->id, &f)) {
+        apr_table_t *headers = apr_table_copy(r->pool, r->headers_out);
+        int rv = answer(call, &f, 1);
+
+        if (rv != DECLINED) {
+            invoice_count(INVOICE_COUNT_DOWNLOADS_KEPT, 1);
+            return rv;
+        }
+        invoice_count(INVOICE_COUNT_DOWNLOADS_MOVED, 1);
+        invoice_filecache_forget(call->route->id);
+        r->headers_out = headers;
+    }
+    status = invoice_store_file(call->store, call->caller.id, call->route->id,
+                                &f);
+    if (status != INVOICE_STORE_OK) {
+        return invoice_h_store_failure(call, status);
+    }
+    return answer(call, &f, 0);
 }

@@ -20,17 +20,23 @@ static int missing(request_rec *r, const char *store, const char *id)
                                 "internal error", NULL);
 }
 
+/* How a file not in its store is answered: an error (the row says it is
+ * there), or DECLINED, unanswered (a kept entry said so: filecache.h). */
+typedef enum { MISSING_IS_ERROR, MISSING_DECLINES } missing_t;
+
 static int failed(request_rec *r, const char *store, const char *id,
-                  invoice_files_status_t st, const char *why)
+                  invoice_files_status_t st, const char *why, missing_t m)
 {
-    return st == INVOICE_FILES_NOT_FOUND ? missing(r, store, id)
-                                         : invoice_file_store_failure(r, st, why);
+    if (st == INVOICE_FILES_NOT_FOUND) {
+        return m == MISSING_DECLINES ? DECLINED : missing(r, store, id);
+    }
+    return invoice_file_store_failure(r, st, why);
 }
 
 /* The bytes through a spool: a temporary file sent like a local one. */
 static int spooled(request_rec *r, const invoice_filestore_t *fs,
                    const char *id, apr_off_t start, apr_off_t len,
-                   apr_file_t **file, apr_off_t *offset)
+                   apr_file_t **file, apr_off_t *offset, missing_t m)
 {
     invoice_spool_t sp;
     const char *why = NULL;
@@ -51,16 +57,16 @@ static int spooled(request_rec *r, const invoice_filestore_t *fs,
         why = sp.error ? "the spool failed" : "the store returned fewer bytes";
     }
     if (st != INVOICE_FILES_OK) {
-        return failed(r, fs->name, id, st, why);
+        return failed(r, fs->name, id, st, why, m);
     }
     *file = sp.file;
     *offset = 0;
     return OK;
 }
 
-int invoice_file_in_open(request_rec *r, const char *store, const char *id,
-                         apr_off_t start, apr_off_t len, apr_file_t **file,
-                         apr_off_t *offset)
+static int open_in(request_rec *r, const char *store, const char *id,
+                   apr_off_t start, apr_off_t len, apr_file_t **file,
+                   apr_off_t *offset, missing_t m)
 {
     const invoice_filestore_t *fs = invoice_filestores_get(r, store);
     const char *why = NULL;
@@ -72,17 +78,31 @@ int invoice_file_in_open(request_rec *r, const char *store, const char *id,
                                           "the store cannot be used");
     }
     if (fs->ops->open == NULL) {
-        return spooled(r, fs, id, start, len, file, offset);
+        return spooled(r, fs, id, start, len, file, offset, m);
     }
     began = apr_time_now();
     st = fs->ops->open(fs->state, r->pool, id, file, &why);
     invoice_count_store_op(fs->ops->scheme, INVOICE_STORE_OP_READ,
                            apr_time_now() - began, st != INVOICE_FILES_OK);
     if (st != INVOICE_FILES_OK) {
-        return failed(r, store, id, st, why);
+        return failed(r, store, id, st, why, m);
     }
     *offset = start;
     return OK;
+}
+
+int invoice_file_in_open(request_rec *r, const char *store, const char *id,
+                         apr_off_t start, apr_off_t len, apr_file_t **file,
+                         apr_off_t *offset)
+{
+    return open_in(r, store, id, start, len, file, offset, MISSING_IS_ERROR);
+}
+
+int invoice_file_in_open_kept(request_rec *r, const char *store,
+                              const char *id, apr_off_t start, apr_off_t len,
+                              apr_file_t **file, apr_off_t *offset)
+{
+    return open_in(r, store, id, start, len, file, offset, MISSING_DECLINES);
 }
 
 const char *invoice_file_in_redirect(request_rec *r, const char *store,

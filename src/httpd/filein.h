@@ -16,6 +16,12 @@ int invoice_file_in_open(request_rec *r, const char *store, const char *id,
                          apr_off_t start, apr_off_t len, apr_file_t **file,
                          apr_off_t *offset);
 
+/** The same for a store a kept entry named (filecache.h): DECLINED,
+ *  unanswered, when the file is not there. */
+int invoice_file_in_open_kept(request_rec *r, const char *store,
+                              const char *id, apr_off_t start, apr_off_t len,
+                              apr_file_t **file, apr_off_t *offset);
+
 /** Where the client may GET the file itself for a while, when the store
  *  delivers by redirect; NULL otherwise. */
 const char *invoice_file_in_redirect(request_rec *r, const char *store,

@@ -13,6 +13,7 @@
 #include "httpd/counters.h"
 #include "httpd/db.h"
 #include "httpd/diagnosis.h"
+#include "httpd/filecache.h"
 #include "httpd/filestores.h"
 #include "httpd/private.h"
 #include "httpd/version.h"
@@ -157,5 +158,6 @@ int invoice_startup_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 void invoice_startup_child_init(apr_pool_t *pchild, server_rec *s)
 {
     invoice_filestores_child_init(pchild);
+    invoice_filecache_child_init(pchild);
     invoice_diagnosis_child_init(pchild, s);
 }

@@ -16,7 +16,10 @@
 # 3. MIGRATE: pg -> file: interrupted (SIGKILL) and resumed; file: -> pg in
 #    two runs (--limit), a tampered file refused (SHA-256 mismatch) and left
 #    as it was, then moved once repaired; downloads intact after each step;
-#    the tools' lock, the root guard, usage and exit statuses.
+#    the tools' lock, the root guard, usage and exit statuses; downloads
+#    whose kept facts name the store a file left ask the database again;
+# 4. DOWNLOADS WITHOUT THE DATABASE: with PostgreSQL stopped, a file whose
+#    facts the children kept downloads intact, an unknown one answers 503.
 #
 # The tool runs as Apache's user (www-data when we are root), as an
 # operator must run it.  INVOICE_KEEP_RUNDIR=1 keeps the run directory.
@@ -117,6 +120,10 @@ upload_new() {   # upload_new BYTES: a new invoice's id
     make_pdf "$f" "$1"
     code=$(upload_raw "$f")
     acknowledged "$f.resp" "$code" "$f" || fail "upload answered $code: $(cat "$f.resp")"
+}
+
+metric() {   # metric NAME: its value on /metrics (0 when absent)
+    curl -s "$BASE_URL/metrics" | awk -v k="$1" 'index($0, k " ") == 1 {print $NF; found=1} END {if (!found) print 0}'
 }
 
 # Every row downloads through the API with the SHA-256 it records, and an
@@ -388,9 +395,26 @@ section_migrate_into_pg() {
     cp "$f" "$WORK/tampered"
     first3=$(sql "SELECT id FROM invoices ORDER BY id LIMIT 3")
 
+    # A download keeps its file's facts in the child that served it, with
+    # the store its row named (src/httpd/filecache.h); once the file moved,
+    # those facts name a store it left, and the download asks the database
+    # again.  Ten downloads each: every child is likely to keep the three.
+    local id i moved
+    for i in $(seq 10); do
+        for id in $first3; do
+            curl -s -o /dev/null -H "Authorization: consumer $(sql "SELECT receiver_id FROM invoices WHERE id = '$id'")" \
+                "$BASE_URL/api/consumer/invoices/$id/file"
+        done
+    done
+    moved=$(metric invoice_download_facts_moved_total)
+
     out=$(tool migrate --db "$DSN" --to pg --from "$STORE" --limit 3) && rc=0 || rc=$?
     check "--limit 3: the first three rows moved" same "$rc:$(listed moved <<<"$out")" "0:$first3"
     check "... their copies in the store removed" same "$(store_ids | lines)" $((total - 3))
+    check "... downloads kept their facts, which named the store: every invoice (but the tampered) downloads intact" \
+        check_downloads "$victim"
+    check "... the kept facts of the moved files were found stale (/metrics)" \
+        test "$(metric invoice_download_facts_moved_total)" -gt "$moved"
 
     # PostgreSQL restarted under a migration, between two rows (the tool is
     # held still meanwhile, in its pause): it reconnects, takes its lock
@@ -432,6 +456,34 @@ section_migrate_into_pg() {
     check "... every row is in PostgreSQL" same "$(sql "SELECT count(*) FROM invoices WHERE file_store IS NOT NULL"):$(sql "SELECT count(*) FROM invoice_files")" "0:$total"
     check "... the store is empty" same "$(store_ids | lines)" 0
     check "every invoice downloads intact" check_downloads
+}
+
+# ---- downloads without the database -------------------------------------------
+
+# The facts a download keeps (src/httpd/filecache.h) answer the next
+# downloads of that file without the database: with PostgreSQL stopped,
+# a kept file still downloads intact; one no child kept answers 503.
+section_downloads_without_db() {
+    local id rcv sha ok=0 i
+    echo "# DOWNLOADS WITHOUT THE DATABASE"
+    IFS='|' read -r id rcv sha < <(sql "SELECT id, receiver_id, encode(file_sha256, 'hex') FROM invoices
+                                        WHERE file_store = '$STORE' ORDER BY id LIMIT 1")
+    # 30 downloads, each on its own connection: every child (at most 3)
+    # serves some, and keeps the facts.
+    for i in $(seq 30); do
+        curl -s -o /dev/null -H "Authorization: consumer $rcv" "$BASE_URL/api/consumer/invoices/$id/file"
+    done
+    "$REPO_ROOT/scripts/pg.sh" stop "$PG_DIR" >/dev/null
+    for i in $(seq 10); do
+        [ "$(curl -s -o "$WORK/nodb" -w '%{http_code}' -H "Authorization: consumer $rcv" \
+                 "$BASE_URL/api/consumer/invoices/$id/file")" = 200 ] &&
+            [ "$(sha256sum <"$WORK/nodb" | cut -d' ' -f1)" = "$sha" ] && ok=$((ok + 1))
+    done
+    check "PostgreSQL stopped: a file whose facts the children kept downloads intact (10 of 10)" same "$ok" 10
+    check "... one they did not keep answers 503" same "$(curl -s -o /dev/null -w '%{http_code}' \
+        -H "Authorization: consumer $rcv" "$BASE_URL/api/consumer/invoices/00000000-0000-4000-8000-000000000001/file")" 503
+    "$REPO_ROOT/scripts/pg.sh" start "$PG_DIR" "$PG_PORT" >/dev/null
+    wait_for 100 curl -sf -o /dev/null "$BASE_URL/readyz" || fail "the API is not ready after PostgreSQL started"
 }
 
 # ---- s3 ---------------------------------------------------------------------
@@ -501,6 +553,7 @@ upload_new 3100000 >/dev/null
 check "5 invoices in $STORE" same "$(named_ids | lines)" 5
 check "every invoice downloads intact" check_downloads
 
+section_downloads_without_db
 section_orphans
 section_migrate_out_of_pg
 section_migrate_into_pg
