@@ -50,7 +50,10 @@ void *invoice_config_merge_dir(apr_pool_t *p, void *basev, void *addv)
 
 void *invoice_config_create_srv(apr_pool_t *p, server_rec *s)
 {
-    return apr_pcalloc(p, sizeof(invoice_srv_conf_t));
+    invoice_srv_conf_t *sc = apr_pcalloc(p, sizeof(*sc));
+
+    sc->download_cache = -1;
+    return sc;
 }
 
 /* The path of a <Location>, without a trailing slash ("/" stays); NULL when
@@ -201,23 +204,32 @@ static const char *set_connect_timeout(cmd_parms *cmd, void *dv,
     return err ? err : set_seconds(cmd, &sc->db_connect, arg, 60);
 }
 
+/* A count from min to max for cmd's directive into *out: NULL, or why
+ * not (`unit` says what is counted). */
+static const char *set_count(cmd_parms *cmd, int *out, const char *arg,
+                             long min, long max, const char *unit)
+{
+    char *end;
+    long n = strtol(arg, &end, 10);
+
+    if (end == arg || *end != '\0' || n < min || n > max) {
+        return apr_psprintf(cmd->pool, "%s must be a number from %ld to %ld "
+                            "(%s), not '%s'", cmd->cmd->name, min, max, unit,
+                            arg);
+    }
+    *out = (int)n;
+    return NULL;
+}
+
 /* InvoiceMaxUploads / InvoiceMaxDownloads N: per child. */
 static const char *set_max_transfers(cmd_parms *cmd, void *dv, const char *arg)
 {
     const char *err;
     invoice_srv_conf_t *sc = global_conf(cmd, &err);
-    char *end;
-    long n = strtol(arg, &end, 10);
 
-    if (err != NULL) {
-        return err;
-    }
-    if (end == arg || *end != '\0' || n < 1 || n > 100000) {
-        return apr_psprintf(cmd->pool, "%s must be a number from 1 to 100000 "
-                            "(per child), not '%s'", cmd->cmd->name, arg);
-    }
-    *(cmd->info ? &sc->max_downloads : &sc->max_uploads) = (int)n;
-    return NULL;
+    return err ? err : set_count(cmd, cmd->info ? &sc->max_downloads
+                                                : &sc->max_uploads,
+                                 arg, 1, 100000, "per child");
 }
 
 /* InvoiceFileStore pg | file:DIR | s3:URL: checked against the backends
@@ -284,6 +296,18 @@ static const char *set_presign_seconds(cmd_parms *cmd, void *dv,
     return err ? err : set_seconds(cmd, &sc->s3_presign_seconds, arg, 604800);
 }
 
+/* InvoiceDownloadCache N: entries shared by the children (filecache.h);
+ * 0 turns it off. */
+static const char *set_download_cache(cmd_parms *cmd, void *dv,
+                                      const char *arg)
+{
+    const char *err;
+    invoice_srv_conf_t *sc = global_conf(cmd, &err);
+
+    return err ? err : set_count(cmd, &sc->download_cache, arg, 0,
+                                 INVOICE_DOWNLOAD_CACHE_MAX, "entries; 0: off");
+}
+
 const command_rec invoice_directives[] = {
     AP_INIT_FLAG("InvoiceAPI", set_api, NULL, ACCESS_CONF,
                  "On: mount the invoice API at the enclosing <Location>"),
@@ -335,6 +359,9 @@ const command_rec invoice_directives[] = {
     AP_INIT_TAKE1("InvoiceS3PresignSeconds", set_presign_seconds, NULL,
                   RSRC_CONF, "How long a presigned download URL is valid "
                   "(default 60)"),
+    AP_INIT_TAKE1("InvoiceDownloadCache", set_download_cache, NULL, RSRC_CONF,
+                  "Entries of the download facts the children share "
+                  "(default 65536, about 13 MB; 0: off)"),
     { NULL }
 };
 
@@ -465,6 +492,14 @@ int invoice_config_s3_redirect(void)
     const invoice_srv_conf_t *g = global();
 
     return g && g->s3_redirect;
+}
+
+int invoice_config_download_cache(void)
+{
+    const invoice_srv_conf_t *g = global();
+
+    return g && g->download_cache >= 0 ? g->download_cache
+                                       : INVOICE_DOWNLOAD_CACHE_DEFAULT;
 }
 
 int invoice_config_s3_presign_seconds(void)

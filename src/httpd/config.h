@@ -9,7 +9,8 @@
  *   InvoiceFileStore pg | file:DIR | s3:URL   where new files go
  * Global (main server): InvoiceDBConnectTimeout, InvoiceMaxUploads,
  * InvoiceMaxDownloads, InvoiceS3Region, InvoiceS3CredentialsFile,
- * InvoiceS3Profile, InvoiceS3Delivery, InvoiceS3PresignSeconds.
+ * InvoiceS3Profile, InvoiceS3Delivery, InvoiceS3PresignSeconds,
+ * InvoiceDownloadCache.
  * Per server: the mounts configured in it (for the checks at startup).
  * Also the handler names an operator may place with SetHandler. */
 #ifndef MOD_INVOICE_HTTPD_CONFIG_H
@@ -74,9 +75,14 @@ typedef struct {
     const char *s3_region, *s3_credentials_file, *s3_profile;
     int s3_redirect;                /* InvoiceS3Delivery redirect */
     int s3_presign_seconds;
+    int download_cache;             /* entries; -1: not set */
 } invoice_srv_conf_t;
 
 #define INVOICE_S3_PRESIGN_DEFAULT 60   /* seconds */
+/* InvoiceDownloadCache entries (httpd/filecache.h): about 200 bytes each,
+ * 13 MB of shared memory at the default. */
+#define INVOICE_DOWNLOAD_CACHE_DEFAULT 65536
+#define INVOICE_DOWNLOAD_CACHE_MAX 4194304
 
 extern const command_rec invoice_directives[];
 
@@ -108,6 +114,9 @@ invoice_files_settings_t invoice_config_files_settings(server_rec *main_server);
  *  long a presigned URL is valid. */
 int invoice_config_s3_redirect(void);
 int invoice_config_s3_presign_seconds(void);
+
+/** Entries of the download cache (InvoiceDownloadCache; 0: none). */
+int invoice_config_download_cache(void);
 
 /** The global settings, defaults applied. */
 int invoice_config_connect_timeout(void);

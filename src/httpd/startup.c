@@ -143,6 +143,7 @@ int invoice_startup_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     invoice_db_post_config(ptemp, s);
     invoice_breaker_post_config(s);
     invoice_counters_post_config(s);    /* metrics are optional: logged */
+    invoice_filecache_post_config(s);   /* so is the download cache */
     invoice_diagnosis_post_config(s);
     /* In the Server header (as ServerTokens allows) and in httpd's own
      * "... configured -- resuming normal operations" line. */
@@ -158,6 +159,5 @@ int invoice_startup_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 void invoice_startup_child_init(apr_pool_t *pchild, server_rec *s)
 {
     invoice_filestores_child_init(pchild);
-    invoice_filecache_child_init(pchild);
     invoice_diagnosis_child_init(pchild, s);
 }

@@ -335,6 +335,10 @@ InvoiceS3Delivery redirect
 </Location>"
 check "configtest: a bad InvoiceS3Delivery" configtest delivery "InvoiceS3Delivery must be proxy or redirect" <<<"$DBD
 InvoiceS3Delivery teleport"
+check "configtest: a bad InvoiceDownloadCache" configtest dlcache "InvoiceDownloadCache must be a number from 0 to 4194304 (entries; 0: off), not '64k'" <<<"$DBD
+InvoiceDownloadCache 64k"
+check "configtest: InvoiceDownloadCache 0 (off)" configtest dlcacheoff OK <<<"$DBD
+InvoiceDownloadCache 0"
 
 # --- 4. misconfiguration: /readyz says why, the log says it once ----------
 # A role with a password (scram) for the password cases, and databases
