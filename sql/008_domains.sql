@@ -1,5 +1,5 @@
--- mod_invoice schema, version 8: the one-column rules of invoices as
--- domains.
+-- mod_invoice schema, version 8: the one-column rules of invoices,
+-- idempotency_keys and invoice_events as domains.
 --
 -- PostgreSQL reads a table's CHECK constraints from their stored text
 -- and plans them again on every INSERT or UPDATE statement it executes (in
@@ -9,7 +9,9 @@
 -- type cache, so the same rules on the column types cost close to nothing
 -- (pgbench, the create's INSERT alone: 7,700 rows/s with the twelve CHECKs,
 -- 9,500 with domains, 9,600 with no rule at all).  The two rules that
--- relate columns stay CHECKs of the table.
+-- relate columns stay CHECKs of invoices.  The same for the key a create
+-- or a pay writes with an Idempotency-Key, and for the event of a pay, a
+-- void or a first download.
 --
 -- Applied without rewriting the table: each domain starts without a
 -- constraint (the column's type changes without a rewrite), the column's
@@ -25,6 +27,9 @@ CREATE DOMAIN invoice_amount AS bigint;
 CREATE DOMAIN invoice_currency AS text;
 CREATE DOMAIN invoice_reference AS text;
 CREATE DOMAIN invoice_status AS smallint;
+CREATE DOMAIN invoice_role AS smallint;
+CREATE DOMAIN invoice_idempotency_key AS text;
+CREATE DOMAIN invoice_event_type AS smallint;
 
 ALTER TABLE invoices
     DROP CONSTRAINT invoices_sender_id_check,
@@ -48,6 +53,20 @@ ALTER TABLE invoices
     ALTER COLUMN reference TYPE invoice_reference,
     ALTER COLUMN status TYPE invoice_status;
 
+ALTER TABLE idempotency_keys
+    DROP CONSTRAINT idempotency_keys_role_check,
+    DROP CONSTRAINT idempotency_keys_caller_check,
+    DROP CONSTRAINT idempotency_keys_key_check,
+    DROP CONSTRAINT idempotency_keys_fingerprint_check,
+    ALTER COLUMN role TYPE invoice_role,
+    ALTER COLUMN caller TYPE invoice_party_id,
+    ALTER COLUMN key TYPE invoice_idempotency_key,
+    ALTER COLUMN fingerprint TYPE invoice_sha256;
+
+ALTER TABLE invoice_events
+    DROP CONSTRAINT invoice_events_type_check,
+    ALTER COLUMN type TYPE invoice_event_type;
+
 ALTER DOMAIN invoice_party_id ADD CHECK (VALUE > 0);
 ALTER DOMAIN invoice_file_type ADD CHECK (VALUE IN ('application/pdf', 'image/png'));
 ALTER DOMAIN invoice_file_size ADD CHECK (VALUE > 0);
@@ -57,3 +76,7 @@ ALTER DOMAIN invoice_amount ADD CHECK (VALUE BETWEEN 1 AND 1000000000000000);
 ALTER DOMAIN invoice_currency ADD CHECK (VALUE ~ '^[A-Z]{3}$');
 ALTER DOMAIN invoice_reference ADD CHECK (char_length(VALUE) BETWEEN 1 AND 64);
 ALTER DOMAIN invoice_status ADD CHECK (VALUE IN (1, 2, 3));
+ALTER DOMAIN invoice_role ADD CHECK (VALUE IN (1, 2));      -- sender, consumer
+ALTER DOMAIN invoice_idempotency_key ADD CHECK (octet_length(VALUE) BETWEEN 1 AND 255);
+-- created, paid, voided, downloaded
+ALTER DOMAIN invoice_event_type ADD CHECK (VALUE BETWEEN 1 AND 4);
