@@ -191,6 +191,10 @@ hot_stats() { q -F ' ' -c "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tab
 : >"$W/hot.txt" ; : >"$W/sizes.txt"
 for size in $SIZES; do
     log "size $size: loading"
+    # Apache stopped meanwhile: its pooled connections preparing statements
+    # (which lock the tables they write) could deadlock with the load's
+    # DROP INDEX (seen once).  It starts again after the load.
+    httpd_stop
     t0=$(date +%s)
     q -v n="$size" -v pdf="$PDF_HEX" -v tx0="$TX0" -f "$BENCH/scale-load.sql"
     q -c "VACUUM ANALYZE invoices" -c "VACUUM ANALYZE invoice_files" -c "VACUUM ANALYZE invoice_events" -c CHECKPOINT
