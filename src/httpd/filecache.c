@@ -74,8 +74,9 @@ static table_t *table_for(server_rec *s, apr_uint32_t sets)
                      size);
         return NULL;
     }
+    /* Anonymous shared memory comes zeroed (every entry empty): not
+     * touching it keeps the pages no download uses out of memory. */
     base = apr_shm_baseaddr_get(shm);
-    memset(base, 0, size);
     ((table_t *)base)->sets = sets;
     apr_pool_userdata_set(base, key, apr_pool_cleanup_null, s->process->pool);
     return base;

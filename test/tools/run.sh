@@ -482,8 +482,14 @@ section_downloads_without_db() {
     check "PostgreSQL stopped: a file whose facts the children kept downloads intact (10 of 10)" same "$ok" 10
     check "... one they did not keep answers 503" same "$(curl -s -o /dev/null -w '%{http_code}' \
         -H "Authorization: consumer $rcv" "$BASE_URL/api/consumer/invoices/00000000-0000-4000-8000-000000000001/file")" 503
+    check "... and the kept file for another consumer asks the database: 503, not the file" \
+        same "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: consumer $((rcv + 1000))" \
+                    "$BASE_URL/api/consumer/invoices/$id/file")" 503
     "$REPO_ROOT/scripts/pg.sh" start "$PG_DIR" "$PG_PORT" >/dev/null
     wait_for 100 curl -sf -o /dev/null "$BASE_URL/readyz" || fail "the API is not ready after PostgreSQL started"
+    check "PostgreSQL back: the kept file for another consumer answers 404" \
+        same "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: consumer $((rcv + 1000))" \
+                    "$BASE_URL/api/consumer/invoices/$id/file")" 404
 }
 
 # ---- s3 ---------------------------------------------------------------------
