@@ -280,8 +280,8 @@ static int answer(invoice_call_t *call, invoice_file_t *f, int kept)
     return send_file(call, f, &span, kept);
 }
 
-/* From the facts this child kept, when it has them; else, or when the
- * file moved since, from the database. */
+/* From the facts the children kept (filecache.h), when they have them;
+ * else, or when the file moved since, from the database. */
 int invoice_h_download(invoice_call_t *call)
 {
     request_rec *r = call->r;
